@@ -1,0 +1,75 @@
+package httpx
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// IDSource mints the per-request ids of an org.
+type IDSource interface {
+	ErrorID() string
+	RequestID() string
+}
+
+// Env is what httpx needs to know about the org serving a request.
+type Env struct {
+	IDs    IDSource
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Prefix is the path prefix the org is addressed by ("/_org/acme"), or
+	// "" when it is addressed by Host or is the default org.
+	Prefix string
+}
+
+const envKey = "oktaemu.env"
+
+// WithEnv installs e for the requests of an org and stamps every response
+// with X-Okta-Request-Id and Date (from the org's clock, so recordings are
+// reproducible).
+func WithEnv(e *Env) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(envKey, e)
+		h := c.Writer.Header()
+		h["X-Okta-Request-Id"] = []string{e.IDs.RequestID()}
+		h["Date"] = []string{e.Now().UTC().Format(http.TimeFormat)}
+		c.Next()
+	}
+}
+
+// EnvOf returns the Env of the org serving c.
+func EnvOf(c *gin.Context) *Env {
+	if v, ok := c.Get(envKey); ok {
+		return v.(*Env)
+	}
+	return &Env{IDs: fallbackIDs{}, Now: time.Now, Logger: slog.Default()}
+}
+
+type fallbackIDs struct{}
+
+func (fallbackIDs) ErrorID() string   { return "oae0000000000000000000000" }
+func (fallbackIDs) RequestID() string { return "req0000000000000000000000" }
+
+// BaseURL is the org's base URL as the client addressed it: scheme and Host
+// of the request (X-Forwarded-Proto and X-Forwarded-Host when a proxy set
+// them), plus the org's path prefix. Every `_links` href starts with it.
+func BaseURL(c *gin.Context) string {
+	r := c.Request
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = h
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host + EnvOf(c).Prefix
+}

@@ -1,0 +1,32 @@
+package httpx
+
+import "github.com/gin-gonic/gin"
+
+// Hints is a link's hints object; Allow lists the methods valid for the
+// resource in its current state.
+type Hints struct {
+	Allow []string `json:"allow"`
+}
+
+// Link is a HAL link object.
+type Link struct {
+	Name  string `json:"name,omitempty"`
+	Href  string `json:"href"`
+	Type  string `json:"type,omitempty"`
+	Hints *Hints `json:"hints,omitempty"`
+}
+
+// Links is a `_links` object; values are Link or []Link.
+type Links map[string]any
+
+// Href makes path absolute on the org's base URL.
+func Href(c *gin.Context, path string) string { return BaseURL(c) + path }
+
+// NewLink is a link to path allowing methods (no hints when none given).
+func NewLink(c *gin.Context, path string, methods ...string) Link {
+	l := Link{Href: Href(c, path)}
+	if len(methods) > 0 {
+		l.Hints = &Hints{Allow: methods}
+	}
+	return l
+}

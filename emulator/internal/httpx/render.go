@@ -1,0 +1,166 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oktaemu/oktaemu/emulator/internal/okta"
+)
+
+// HandlerFunc is a handler that returns its result; Handle renders it.
+// A nil body with status 204 (or any status) writes no body.
+type HandlerFunc func(c *gin.Context) (status int, body any, err error)
+
+// Handle adapts fn to gin: it renders the body as JSON, or the error as
+// Okta's error object.
+func Handle(fn HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		status, body, err := fn(c)
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		WriteJSON(c, status, body)
+	}
+}
+
+// JSONContentType is the media type of every body the management API sends.
+const JSONContentType = "application/json"
+
+// WriteJSON writes body as JSON with status; a nil body writes only the
+// status.
+func WriteJSON(c *gin.Context, status int, body any) {
+	if body == nil {
+		c.Status(status)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		WriteError(c, err)
+		return
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	c.Data(status, JSONContentType, b)
+}
+
+// Cause is one item of errorCauses.
+type Cause struct {
+	ErrorSummary string `json:"errorSummary"`
+}
+
+// ErrorBody is Okta's error object.
+type ErrorBody struct {
+	ErrorCode    string  `json:"errorCode"`
+	ErrorSummary string  `json:"errorSummary"`
+	ErrorLink    string  `json:"errorLink"`
+	ErrorID      string  `json:"errorId"`
+	ErrorCauses  []Cause `json:"errorCauses"`
+}
+
+// NewErrorBody renders e as Okta's error object with a fresh errorId.
+func NewErrorBody(e *okta.Error, errorID string) ErrorBody {
+	causes := make([]Cause, 0, len(e.Causes))
+	for _, s := range e.Causes {
+		causes = append(causes, Cause{ErrorSummary: s})
+	}
+	return ErrorBody{ErrorCode: string(e.Code), ErrorSummary: e.Summary, ErrorLink: string(e.Code),
+		ErrorID: errorID, ErrorCauses: causes}
+}
+
+// WriteError answers with err as Okta's error object. Errors that are not
+// *okta.Error are internal: logged, and answered 500 E0000009 without
+// detail.
+func WriteError(c *gin.Context, err error) {
+	env := EnvOf(c)
+	e, ok := okta.As(err)
+	if !ok {
+		env.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		e = okta.Errorf(okta.E0000009)
+	}
+	WriteJSON(c, e.HTTPStatus(), NewErrorBody(e, env.IDs.ErrorID()))
+	c.Abort()
+}
+
+// MaxBodyBytes bounds request bodies; Okta's own limit is of this order.
+const MaxBodyBytes = 1 << 20
+
+// ReadBody reads the request body within MaxBodyBytes. An oversized body is
+// 400 E0000003 (suggested: Okta does not document its limit's answer).
+func ReadBody(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, okta.Errorf(okta.E0000003).WithCauses("The request body exceeds the maximum size of 1 MiB.")
+		}
+		return nil, okta.Errorf(okta.E0000003)
+	}
+	return b, nil
+}
+
+// Bind decodes a JSON body into v. An empty body leaves v as it is and
+// reports false. A body that is not JSON, or JSON of the wrong shape, is
+// 400 E0000003 "The request body was not well-formed.". A body sent with a
+// Content-Type other than JSON is 415-like 400 E0000021.
+func Bind(c *gin.Context, v any) (bool, error) {
+	b, err := ReadBody(c)
+	if err != nil {
+		return false, err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return false, nil
+	}
+	if ct := c.ContentType(); ct != "" && ct != JSONContentType && !strings.HasSuffix(ct, "+json") {
+		return false, okta.Errorf(okta.E0000021)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return false, okta.Errorf(okta.E0000003)
+	}
+	if dec.More() {
+		return false, okta.Errorf(okta.E0000003)
+	}
+	return true, nil
+}
+
+// NoRoute answers unknown paths: 404 E0000007, as Okta's API answers an
+// unknown resource path.
+func NoRoute(c *gin.Context) {
+	WriteError(c, okta.NotFound(c.Request.URL.Path, "Path"))
+}
+
+// NoMethod answers a known path with a method it does not serve: 405
+// E0000022.
+func NoMethod(c *gin.Context) {
+	WriteError(c, okta.Errorf(okta.E0000022))
+}
+
+// Recover turns a panic in a handler into 500 E0000009, logged with its
+// value; the org's state is whatever the domain left, which never holds a
+// lock across a panic (locks are released by defer).
+func Recover() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				EnvOf(c).Logger.Error("panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", v)
+				WriteError(c, okta.Errorf(okta.E0000009))
+			}
+		}()
+		c.Next()
+	}
+}

@@ -1,0 +1,63 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oktaemu/oktaemu/emulator/internal/api"
+	"github.com/oktaemu/oktaemu/emulator/internal/engine"
+	"github.com/oktaemu/oktaemu/emulator/internal/httpx"
+)
+
+// mount wires every route of one org: the single place routes are listed.
+// Order: anonymous shared routes, SSWS-guarded management routes, then the
+// engine's own surface.
+func mount(inst *orgInstance, logger *slog.Logger) http.Handler {
+	o := inst.org
+	profile := inst.engine.Profile()
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.NoRoute(httpx.NoRoute)
+	r.NoMethod(httpx.NoMethod)
+	env := &httpx.Env{IDs: o.IDs(), Now: o.Now, Logger: logger}
+	r.Use(prefixEnv(env), httpx.Recover(), httpx.RateLimit(inst.limiter))
+
+	api.WellKnown{Org: o, Profile: profile}.Mount(r)
+
+	mgmt := r.Group("", httpx.RequireAPIToken(func(t string) bool { _, ok := o.CheckAPIToken(t); return ok }))
+	api.Users{Org: o, Profile: profile}.Mount(mgmt)
+	api.Groups{Org: o}.Mount(mgmt)
+
+	inst.engine.Mount(r, engine.Deps{Org: o, Logger: logger})
+	return r
+}
+
+type prefixKey struct{}
+
+func withPrefix(ctx context.Context, prefix string) context.Context {
+	return context.WithValue(ctx, prefixKey{}, prefix)
+}
+
+// prefixEnv installs the org's httpx.Env, carrying the path prefix the
+// request addressed the org by.
+func prefixEnv(base *httpx.Env) gin.HandlerFunc {
+	plain := httpx.WithEnv(base)
+	return func(c *gin.Context) {
+		if p, _ := c.Request.Context().Value(prefixKey{}).(string); p != "" {
+			e := *base
+			e.Prefix = p
+			httpx.WithEnv(&e)(c)
+			return
+		}
+		plain(c)
+	}
+}
+
+func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
