@@ -27,7 +27,7 @@ func mount(inst *orgInstance, logger *slog.Logger) http.Handler {
 	r.NoRoute(httpx.NoRoute)
 	r.NoMethod(httpx.NoMethod)
 	env := &httpx.Env{IDs: o.IDs(), Now: o.Now, Logger: logger}
-	r.Use(prefixEnv(env), httpx.Recover(), httpx.RateLimit(inst.limiter))
+	r.Use(prefixEnv(env), httpx.Recover(), httpx.InjectFaults(inst.faults), httpx.RateLimit(inst.limiter))
 
 	api.WellKnown{Org: o, Profile: profile}.Mount(r)
 

@@ -43,6 +43,9 @@ type Options struct {
 	// APIToken is an extra SSWS token accepted by every org the server
 	// creates (the CLI's --api-token).
 	APIToken string
+	// AdminToken, when set, is required (as `Authorization: SSWS <token>`
+	// or `Bearer <token>`) by every control-plane call under /_emulator/.
+	AdminToken string
 	// Logger receives the server's logs; discarded when nil.
 	Logger *slog.Logger
 }
@@ -55,6 +58,8 @@ type Server struct {
 	mu          sync.RWMutex
 	orgs        map[string]*orgInstance
 	defaultName string
+
+	control http.Handler
 }
 
 // orgInstance is one org with everything that serves it.
@@ -64,6 +69,7 @@ type orgInstance struct {
 	fixture *fixtures.Org
 	org     *org.Org
 	limiter *httpx.Limiter
+	faults  *httpx.Faults
 	handler http.Handler
 }
 
@@ -74,6 +80,7 @@ func New(opts Options) (*Server, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{opts: opts, logger: logger, orgs: map[string]*orgInstance{}}
+	s.control = s.mountControl()
 	name := opts.Name
 	if name == "" {
 		name = "default"
@@ -136,7 +143,7 @@ func (s *Server) AddOrg(name string, e Engine, fx *fixtures.Org) (*Org, error) {
 		return nil, fmt.Errorf("org %q already exists", name)
 	}
 	s.orgs[name] = inst
-	return &Org{inst: inst}, nil
+	return &Org{s: s, name: name}, nil
 }
 
 func validOrgName(name string) bool {
@@ -165,7 +172,7 @@ func (s *Server) build(name string, eng engine.Engine, fx *fixtures.Org) (*orgIn
 		o.AddAPIToken("oktaemu --api-token", s.opts.APIToken)
 	}
 	inst := &orgInstance{name: name, engine: eng, fixture: fx, org: o,
-		limiter: httpx.NewLimiter(httpx.DefaultRateLimits, o.Now)}
+		limiter: httpx.NewLimiter(httpx.DefaultRateLimits, o.Now), faults: httpx.NewFaults()}
 	inst.handler = mount(inst, s.logger.With("org", name))
 	return inst, nil
 }
@@ -174,11 +181,41 @@ func (s *Server) build(name string, eng engine.Engine, fx *fixtures.Org) (*orgIn
 func (s *Server) Org(name string) (*Org, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	inst, ok := s.orgs[name]
-	if !ok {
+	if _, ok := s.orgs[name]; !ok {
 		return nil, false
 	}
-	return &Org{inst: inst}, true
+	return &Org{s: s, name: name}, true
+}
+
+// ResetOrg rebuilds an org from the fixture it was made from: its state,
+// clock, ids, rate limits and faults start over.
+func (s *Server) ResetOrg(name string) error {
+	old := s.lookup(name)
+	if old == nil {
+		return fmt.Errorf("no org %q", name)
+	}
+	inst, err := s.build(name, old.engine, old.fixture)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orgs[name] = inst
+	return nil
+}
+
+// DeleteOrg removes an org. The default org cannot be deleted.
+func (s *Server) DeleteOrg(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.orgs[name]; !ok {
+		return fmt.Errorf("no org %q", name)
+	}
+	if name == s.defaultName {
+		return fmt.Errorf("org %q is the default org and cannot be deleted", name)
+	}
+	delete(s.orgs, name)
+	return nil
 }
 
 // DefaultOrg returns the org that answers requests naming no org.
@@ -209,6 +246,10 @@ const OrgPathPrefix = "/_org/"
 // ServeHTTP routes a request to its org: by path prefix /_org/<name>/, by
 // the first label of Host (<name>.localhost:8080), or to the default org.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, OrgPathPrefix); ok {
 		name, path, _ := strings.Cut(rest, "/")
 		inst := s.lookup(name)
