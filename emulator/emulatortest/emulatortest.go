@@ -26,7 +26,9 @@ type Option func(*emulator.Options)
 func WithEngine(e emulator.Engine) Option { return func(o *emulator.Options) { o.Engine = e } }
 
 // WithFixture selects a fixture by embedded name or path.
-func WithFixture(nameOrPath string) Option { return func(o *emulator.Options) { o.Fixture = nameOrPath } }
+func WithFixture(nameOrPath string) Option {
+	return func(o *emulator.Options) { o.Fixture = nameOrPath }
+}
 
 // WithOptions sets every option at once.
 func WithOptions(opts emulator.Options) Option { return func(o *emulator.Options) { *o = opts } }
