@@ -47,6 +47,10 @@ func (s *Server) mountControl() http.Handler {
 	c.PUT("/orgs/:org/ratelimits", httpx.Handle(s.withOrg(setRateLimits)))
 	c.GET("/orgs/:org/faults", httpx.Handle(s.withOrg(getFaults)))
 	c.PUT("/orgs/:org/faults", httpx.Handle(s.withOrg(setFaults)))
+	s.mountConsole(r, c)
+	c.GET("/orgs/:org/snapshot", httpx.Handle(s.withOrg(s.getSnapshot)))
+	c.PUT("/orgs/:org/snapshot", httpx.Handle(s.putSnapshot))
+	s.mountOutOfBand(c)
 	return r
 }
 
@@ -339,12 +343,7 @@ type faultsBody struct {
 }
 
 func getFaults(_ *gin.Context, inst *orgInstance) (int, any, error) {
-	rules, seed := inst.faults.Rules()
-	out := faultsBody{Seed: seed, Faults: []faultBody{}}
-	for _, r := range rules {
-		out.Faults = append(out.Faults, faultBody{Method: r.Method, Path: r.Path, Status: r.Status, ErrorCode: r.Code,
-			Probability: r.Probability, LatencyMs: int(r.Latency / time.Millisecond)})
-	}
+	_, out := faultsOf(inst)
 	return http.StatusOK, out, nil
 }
 
@@ -353,12 +352,7 @@ func setFaults(c *gin.Context, inst *orgInstance) (int, any, error) {
 	if _, err := httpx.Bind(c, &req); err != nil {
 		return 0, nil, err
 	}
-	rules := make([]httpx.Fault, 0, len(req.Faults))
-	for _, f := range req.Faults {
-		rules = append(rules, httpx.Fault{Method: f.Method, Path: f.Path, Status: f.Status, Code: f.ErrorCode,
-			Probability: f.Probability, Latency: time.Duration(f.LatencyMs) * time.Millisecond})
-	}
-	if err := inst.faults.Set(rules, req.Seed); err != nil {
+	if err := inst.faults.Set(faultRules(req), req.Seed); err != nil {
 		return 0, nil, err
 	}
 	return getFaults(c, inst)

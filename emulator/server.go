@@ -70,7 +70,9 @@ type orgInstance struct {
 	org     *org.Org
 	limiter *httpx.Limiter
 	faults  *httpx.Faults
-	handler http.Handler
+	// requests is the org's request log (the console's "last requests").
+	requests *httpx.RequestLog
+	handler  http.Handler
 }
 
 // New builds a server with its default org.
@@ -164,17 +166,24 @@ func (s *Server) build(name string, eng engine.Engine, fx *fixtures.Org) (*orgIn
 		clock = org.NewClock(s.opts.Now)
 	}
 	o, err := org.Seed(fx, org.Options{Name: name, Engine: eng.Kind(), Clock: clock, IDSeed: s.opts.IDSeed,
-		VerifiedEmailOnCreate: eng.Profile().AdminCreatedEmailVerified})
+		VerifiedEmailOnCreate: eng.Profile().AdminCreatedEmailVerified, Factors: eng.Profile().FactorRules()})
 	if err != nil {
 		return nil, fmt.Errorf("fixture %s: %w", fx.Name, err)
 	}
-	if s.opts.APIToken != "" {
+	return s.serveOrg(name, eng, fx, o), nil
+}
+
+// serveOrg wires an org (seeded or restored from a snapshot) for serving:
+// the server's extra API token, rate limiter, faults and routes.
+func (s *Server) serveOrg(name string, eng engine.Engine, fx *fixtures.Org, o *org.Org) *orgInstance {
+	if _, ok := o.CheckAPIToken(s.opts.APIToken); s.opts.APIToken != "" && !ok {
 		o.AddAPIToken("oktaemu --api-token", s.opts.APIToken)
 	}
 	inst := &orgInstance{name: name, engine: eng, fixture: fx, org: o,
-		limiter: httpx.NewLimiter(httpx.DefaultRateLimits, o.Now), faults: httpx.NewFaults()}
+		limiter: httpx.NewLimiter(httpx.DefaultRateLimits, o.Now), faults: httpx.NewFaults(),
+		requests: httpx.NewRequestLog()}
 	inst.handler = mount(inst, s.logger.With("org", name))
-	return inst, nil
+	return inst
 }
 
 // Org returns the org named name.
@@ -296,6 +305,7 @@ func writeNoOrg(w http.ResponseWriter, name string) {
 	e := okta.NotFound(name, "Org")
 	body := httpx.NewErrorBody(e, "oae0000000000000000000000")
 	w.Header().Set("Content-Type", httpx.JSONContentType)
+	w.Header().Set("X-Okta-Request-Id", "oae0000000000000000000000")
 	w.WriteHeader(e.HTTPStatus())
 	_ = jsonEncode(w, body)
 }

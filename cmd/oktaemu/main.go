@@ -43,7 +43,10 @@ var commands = []command{
 	{"health", "probe a running emulator; exit 0 when it answers, 1 otherwise", runHealth},
 	{"fixtures", "list the embedded fixtures, or validate fixture files", runFixtures},
 	{"version", "print the version", runVersion},
-	// {"policy", "…", runPolicy}, // cmd/oktaemu/policy.go
+	{"replay", "replay scenarios and check the expected responses (exit 1 on a mismatch)", runReplay},
+	{"diff", "run scenarios on both engines and classify the differences", runDiff},
+	{"record", "record traffic to an org through a reverse proxy, as redacted scenarios", runRecord},
+	{"policy", "convert MFA_ENROLL policy settings between factors and authenticators", runPolicy},
 }
 
 // run is oktaemu with its process dependencies passed in.

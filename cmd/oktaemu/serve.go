@@ -22,7 +22,9 @@ type serveConfig struct {
 	addr            string
 	engine          engineValue
 	fixture         string
-	org             string
+	org             string    // the default org's name
+	orgs            orgsValue // --org: sets org, and adds orgs
+	state           string
 	apiToken        string
 	adminToken      string
 	logLevel        slog.Level
@@ -36,6 +38,7 @@ var serveEnv = []envVar{
 	{"engine", "OKTAEMU_ENGINE"},
 	{"fixture", "OKTAEMU_FIXTURE"},
 	{"org", "OKTAEMU_ORG"},
+	{"state", "OKTAEMU_STATE"},
 	{"api-token", "OKTAEMU_API_TOKEN"},
 	{"admin-token", "OKTAEMU_ADMIN_TOKEN"},
 	{"log-level", "OKTAEMU_LOG_LEVEL"},
@@ -51,7 +54,10 @@ func serveFlags() (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.addr, "addr", defaultAddr, "`host:port` to listen on; port 0 picks a free port")
 	fs.Var(&c.engine, "engine", "`engine` of the default org: classic or identity (default: the fixture's, else classic)")
 	fs.StringVar(&c.fixture, "fixture", "", "embedded fixture `name` or path to a YAML fixture (default: <engine>-default)")
-	fs.StringVar(&c.org, "org", "default", "`name` of the default org, its Host label and /_org/<name>/ prefix (default \"default\")")
+	c.org = "default"
+	c.orgs = orgsValue{defaultName: &c.org}
+	fs.Var(&c.orgs, "org", "`name` of the default org (its Host label and /_org/<name>/ prefix), or name=engine[:fixture] for one more org; repeatable, or comma-separated (default \"default\")")
+	fs.StringVar(&c.state, "state", "", "`file` the orgs are restored from at start (when it exists) and saved to on shutdown, atomically")
 	fs.StringVar(&c.apiToken, "api-token", "", "extra SSWS API `token` every org accepts (besides the fixture's)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "`token` required by the control plane under /_emulator/ (default: none required)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (logs every request), info, warn or error")
@@ -67,13 +73,20 @@ in-flight requests finish. The startup log line prints the base URL and the
 SSWS token to use (the fixture's first API token, or --api-token).
 
 Other orgs are addressed by Host (<org>.localhost:8080) or by path prefix
-(/_org/<org>/api/v1/...); create them on the control plane (POST /_emulator/orgs).
+(/_org/<org>/api/v1/...); start them with --org name=engine[:fixture], or
+create them on the control plane (POST /_emulator/orgs).
+
+With --state FILE the orgs are saved to FILE on shutdown (temporary file,
+fsync, rename) and restored from it at the next start; while FILE exists
+it wins over --engine, --fixture and --org.
 
 Examples:
 
 	oktaemu serve
 	oktaemu serve --engine identity
 	oktaemu serve --addr 0.0.0.0:8080 --fixture ./my-org.yaml --api-token 00my-token
+	oktaemu serve --org acme=identity --org beta=classic:./beta.yaml   # three orgs
+	oktaemu serve --state ./oktaemu-state.json                         # keep orgs across restarts
 	OKTAEMU_ENGINE=identity OKTAEMU_LOG_LEVEL=debug oktaemu serve
 
 Flags (a flag given on the command line beats its environment variable):
@@ -198,6 +211,21 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return usageErrorf("serve", "%v", err)
 	}
+	if err := c.orgs.addOrgs(emu); err != nil {
+		return err
+	}
+	if c.state != "" {
+		restored, err := loadState(emu, c.state)
+		if err != nil {
+			return err
+		}
+		// Written once now, so an unwritable path fails at start rather than
+		// at shutdown (a restored state is rewritten byte for byte).
+		if err := saveState(emu, c.state); err != nil {
+			return err
+		}
+		logger.Info("state", "file", c.state, "restored", restored, "orgs", emu.OrgNames())
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -228,7 +256,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	logger.Info("oktaemu serving",
 		"url", baseURL(ln.Addr()), "engine", string(org.Engine()), "org", org.Name(),
 		"fixture", org.Fixture().Name, "token", token, "token_from", tokenFrom,
-		"admin_token_required", c.adminToken != "")
+		"admin_token_required", c.adminToken != "", "orgs", emu.OrgNames())
 
 	select {
 	case err := <-served:
@@ -238,11 +266,22 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	logger.Info("shutting down", "timeout", c.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
+	shutdownErr := srv.Shutdown(sctx)
+	if shutdownErr == nil {
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			shutdownErr = err
+		}
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	// Saved after in-flight requests finished (or the grace period ran
+	// out), so the file holds their effects.
+	if c.state != "" {
+		if err := saveState(emu, c.state); err != nil {
+			return errors.Join(err, shutdownErr)
+		}
+		logger.Info("state saved", "file", c.state, "orgs", emu.OrgNames())
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("serve: shutdown: %w", shutdownErr)
 	}
 	logger.Info("stopped")
 	return nil

@@ -19,27 +19,41 @@ type Server struct {
 	httpSrv  *httptest.Server
 }
 
-// Option changes the emulator's Options.
-type Option func(*emulator.Options)
+// Option changes the emulator's Options or the server's spec validation
+// (validate.go).
+type Option func(*config)
+
+// config is what the Options set.
+type config struct {
+	opts       emulator.Options
+	validation validation
+}
 
 // WithEngine selects the engine (and its default fixture).
-func WithEngine(e emulator.Engine) Option { return func(o *emulator.Options) { o.Engine = e } }
+func WithEngine(e emulator.Engine) Option { return func(c *config) { c.opts.Engine = e } }
 
 // WithFixture selects a fixture by embedded name or path.
 func WithFixture(nameOrPath string) Option {
-	return func(o *emulator.Options) { o.Fixture = nameOrPath }
+	return func(c *config) { c.opts.Fixture = nameOrPath }
 }
 
-// WithOptions sets every option at once.
-func WithOptions(opts emulator.Options) Option { return func(o *emulator.Options) { *o = opts } }
+// WithOptions sets every emulator option at once.
+func WithOptions(opts emulator.Options) Option { return func(c *config) { c.opts = opts } }
 
 // NewServer starts an emulator on 127.0.0.1 for the length of the test.
+//
+// Every response it sends is validated against the merged spec (spec/):
+// status, headers and body, strictly; a response that does not match, or a
+// request to a route the spec does not describe, fails t with the method,
+// path, status and the reason (see validate.go, AllowUnspecifiedRoutes and
+// WithRequestValidation).
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	var o emulator.Options
+	var c config
 	for _, fn := range opts {
-		fn(&o)
+		fn(&c)
 	}
+	o := c.opts
 	if o.APIToken == "" {
 		o.APIToken = "00emulatortest-api-token"
 	}
@@ -47,7 +61,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("emulatortest: %v", err)
 	}
-	hs := httptest.NewServer(e.Handler())
+	v, err := newValidator(t, e.Handler(), c.validation)
+	if err != nil {
+		t.Fatalf("emulatortest: spec: %v", err)
+	}
+	hs := httptest.NewServer(v)
 	t.Cleanup(hs.Close)
 	return &Server{URL: hs.URL, Token: o.APIToken, Emulator: e, httpSrv: hs}
 }

@@ -3,6 +3,7 @@ package container
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -71,6 +72,11 @@ type Options struct {
 	// auto-removed, deleted) after this long even if the test process dies
 	// before its cleanup; ten minutes when zero.
 	Expire time.Duration
+	// StateFile is a file on the host that keeps the orgs across
+	// containers (OKTAEMU_STATE): its directory is mounted read-write and
+	// the container runs as the calling user so it can write there. The
+	// state is saved when the container stops gracefully (Stop).
+	StateFile string
 }
 
 // Emulator is a running emulator reached over the network.
@@ -91,6 +97,33 @@ type Emulator struct {
 
 // Client returns an HTTP client for the emulator.
 func (e *Emulator) Client() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
+
+// Stop stops the container gracefully, as `docker stop` does with the
+// image's own stop signal: SIGTERM, in-flight requests finish, the state is
+// saved (Options.StateFile), then the container exits and is removed. A
+// no-op for OKTAEMU_URL.
+func (e *Emulator) Stop() error {
+	if e.Resource == nil {
+		return nil
+	}
+	// Not StopContainer: dockertest sets the container's stop signal to
+	// SIGWINCH (see Expire), which oktaemu ignores.
+	if err := e.pool.Client.KillContainer(dc.KillContainerOptions{ID: e.Resource.Container.ID, Signal: dc.SIGTERM}); err != nil {
+		return err
+	}
+	code, err := e.pool.Client.WaitContainer(e.Resource.Container.ID)
+	if err != nil {
+		var nf *dc.NoSuchContainer
+		if errors.As(err, &nf) {
+			return nil // already auto-removed after a clean exit
+		}
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("container exited with status %d; logs:\n%s", code, logs(e.pool, e.Resource))
+	}
+	return nil
+}
 
 // Close stops and removes the container now; t.Cleanup also does. It is a
 // no-op for an instance given by OKTAEMU_URL.
@@ -130,10 +163,29 @@ func Start(t testing.TB, opts Options) *Emulator {
 		t.Fatalf("container: %v", err)
 	}
 	t.Cleanup(e.Close)
-	if err := pool.Retry(func() error { return probe(e.URL) }); err != nil {
+	if err := waitHealthy(e.URL, pool.MaxWait); err != nil {
 		t.Fatalf("container: %s never answered %s: %v\nlogs:\n%s", e.Image, e.URL, err, logs(pool, e.Resource))
 	}
 	return e
+}
+
+// waitHealthy probes url every 20 ms until it answers or maxWait passes.
+// (dockertest's Retry backs off exponentially, which alone costs about a
+// second of a start that takes a few hundred milliseconds.)
+func waitHealthy(url string, maxWait time.Duration) error {
+	deadline := time.Now().Add(maxWait)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := probe(url)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		<-tick.C
+	}
 }
 
 // external returns the running emulator at url, after one probe.
@@ -204,6 +256,15 @@ func run(pool *dockertest.Pool, opts Options) (*Emulator, error) {
 	if opts.Engine != "" {
 		ro.Env = append(ro.Env, "OKTAEMU_ENGINE="+string(opts.Engine))
 	}
+	if opts.StateFile != "" {
+		abs, err := filepath.Abs(opts.StateFile)
+		if err != nil {
+			return nil, err
+		}
+		ro.Mounts = append(ro.Mounts, filepath.Dir(abs)+":/state")
+		ro.Env = append(ro.Env, "OKTAEMU_STATE=/state/"+filepath.Base(abs))
+		ro.User = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
+	}
 	if f := opts.Fixture; f != "" {
 		if strings.ContainsRune(f, os.PathSeparator) || strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml") {
 			abs, err := filepath.Abs(f)
@@ -241,6 +302,9 @@ func run(pool *dockertest.Pool, opts Options) (*Emulator, error) {
 	if expire == 0 {
 		expire = 10 * time.Minute
 	}
+	// dockertest runs containers with StopSignal SIGWINCH, which oktaemu
+	// ignores: Expire's `docker stop` kills the container after the
+	// timeout (Stop sends SIGTERM itself).
 	_ = res.Expire(uint(expire / time.Second))
 	hp := res.GetHostPort(containerPort)
 	if hp == "" {
@@ -302,7 +366,7 @@ func buildContext() (string, error) {
 		os.RemoveAll(dir)
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(dir, "oktaemu"), module+"/cmd/oktaemu")
+	cmd := exec.Command("go", "build", "-trimpath", "-tags", "nomsgpack", "-ldflags", "-s -w", "-o", filepath.Join(dir, "oktaemu"), module+"/cmd/oktaemu")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	var stderr bytes.Buffer

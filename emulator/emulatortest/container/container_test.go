@@ -171,3 +171,70 @@ func BenchmarkContainerStart(b *testing.B) {
 	}
 	b.ReportMetric(float64(img.Size)/(1<<20), "image-MB")
 }
+
+// TestImage checks the image the helper builds from the Dockerfile: one
+// layer (the static binary), at most 20 MB, a HEALTHCHECK through
+// `oktaemu health`, not root.
+func TestImage(t *testing.T) {
+	if os.Getenv(container.EnvURL) != "" {
+		t.Skipf("%s points at a running emulator: no image", container.EnvURL)
+	}
+	e := container.Start(t, container.Options{})
+	pool, err := dockertest.NewPool("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pool.Client.InspectImage(e.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const maxSize = 20 << 20
+	t.Logf("image %s: %d bytes (%.1f MB), %d layer(s)", e.Image, img.Size, float64(img.Size)/(1<<20), len(img.RootFS.Layers))
+	if img.Size > maxSize {
+		t.Errorf("image is %d bytes, want at most %d", img.Size, maxSize)
+	}
+	if len(img.RootFS.Layers) != 1 {
+		t.Errorf("image has %d layers, want 1 (the binary)", len(img.RootFS.Layers))
+	}
+	var health []string
+	if img.Config != nil && img.Config.Healthcheck != nil {
+		health = img.Config.Healthcheck.Test
+	}
+	if diff := cmp.Diff([]string{"CMD", "/oktaemu", "health"}, health); diff != "" {
+		t.Errorf("HEALTHCHECK (-want +got):\n%s", diff)
+	}
+	if img.Config == nil || img.Config.User != "65532:65532" {
+		t.Errorf("image user %q, want 65532:65532", img.Config.User)
+	}
+}
+
+// TestStateInContainer: a container stopped with `docker stop` (SIGTERM)
+// saves its orgs to the mounted state file, and a new container started on
+// the same file serves them.
+func TestStateInContainer(t *testing.T) {
+	if os.Getenv(container.EnvURL) != "" {
+		t.Skipf("%s points at a running emulator: no container to restart", container.EnvURL)
+	}
+	state := filepath.Join(t.TempDir(), "orgs.json")
+	first := container.Start(t, container.Options{Engine: emulator.Identity, StateFile: state})
+	profile := map[string]string{"firstName": "Sam", "lastName": "Stone", "email": "sam@example.com", "login": "sam@example.com"}
+	var created user
+	if st := do(t, first, http.MethodPost, "/api/v1/users?activate=false", map[string]any{"profile": profile}, &created); st != http.StatusOK {
+		t.Fatalf("create user: %d", st)
+	}
+	if err := first.Stop(); err != nil {
+		t.Fatalf("docker stop: %v", err)
+	}
+	if fi, err := os.Stat(state); err != nil || fi.Size() == 0 {
+		t.Fatalf("state file after docker stop: %v", err)
+	}
+	second := container.Start(t, container.Options{StateFile: state})
+	var got user
+	if st := do(t, second, http.MethodGet, "/api/v1/users/sam@example.com", nil, &got); st != http.StatusOK || got.ID != created.ID {
+		t.Errorf("user after restart: %d %+v, want %s", st, got, created.ID)
+	}
+	var meta struct{ Pipeline string }
+	if do(t, second, http.MethodGet, "/.well-known/okta-organization", nil, &meta); meta.Pipeline != "idx" {
+		t.Errorf("pipeline %q after restart, want the saved org's idx", meta.Pipeline)
+	}
+}

@@ -15,7 +15,8 @@
 //
 // Published ports bind to 127.0.0.1 only. Every container is purged by
 // t.Cleanup, and Resource.Expire stops it after Options.Expire in case the
-// test process dies first.
+// test process dies first. Emulator.Stop stops a container gracefully (SIGTERM), saving its orgs
+// when Options.StateFile is set.
 //
 // For tests that need no container, emulator/emulatortest.NewServer runs
 // the emulator in-process and is much faster. This package must not import

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/oktaemu/oktaemu/emulator/internal/idx"
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
 	"github.com/oktaemu/oktaemu/emulator/internal/org"
 )
@@ -37,15 +38,22 @@ func For(k okta.Engine) (Engine, bool) {
 
 type classicEngine struct{}
 
-func (classicEngine) Kind() okta.Engine       { return okta.Classic }
-func (classicEngine) Profile() Profile        { return Classic }
-func (classicEngine) Mount(gin.IRouter, Deps) {}
+func (classicEngine) Kind() okta.Engine { return okta.Classic }
+func (classicEngine) Profile() Profile  { return Classic }
+
+// Mount: a Classic org answers the Interaction Code routes as Classic
+// does (idx.Classic: /interact 400 access_denied, interaction_code grant
+// unsupported, /idp/idx/* unknown paths).
+func (classicEngine) Mount(r gin.IRouter, d Deps) { idx.Classic{Org: d.Org}.Mount(r) }
 
 type identityEngine struct{}
 
-func (identityEngine) Kind() okta.Engine       { return okta.Identity }
-func (identityEngine) Profile() Profile        { return Identity }
-func (identityEngine) Mount(gin.IRouter, Deps) {}
+func (identityEngine) Kind() okta.Engine { return okta.Identity }
+func (identityEngine) Profile() Profile  { return Identity }
+
+// Mount adds the Identity Engine-only routes: the Interaction Code flow
+// (/oauth2/{as}/v1/interact, token, keys, authorize; /idp/idx/*).
+func (identityEngine) Mount(r gin.IRouter, d Deps) { idx.Handler{Org: d.Org}.Mount(r) }
 
 var (
 	_ Engine = classicEngine{}

@@ -86,9 +86,14 @@ func WriteError(c *gin.Context, err error) {
 		env.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = okta.Errorf(okta.E0000009)
 	}
+	c.Set(ErrorCodeKey, string(e.Code))
 	WriteJSON(c, e.HTTPStatus(), NewErrorBody(e, env.IDs.ErrorID()))
 	c.Abort()
 }
+
+// ErrorCodeKey is the gin context key under which WriteError leaves the
+// Okta error code it answered (the request log reads it).
+const ErrorCodeKey = "oktaemu.errorCode"
 
 // MaxBodyBytes bounds request bodies; Okta's own limit is of this order.
 const MaxBodyBytes = 1 << 20
@@ -135,10 +140,11 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	return true, nil
 }
 
-// NoRoute answers unknown paths: 404 E0000007, as Okta's API answers an
-// unknown resource path.
+// NoRoute answers unknown paths: 404 E0000008 "The requested path was not
+// found", Okta's code for an unknown route (errors.md; Okta's error codes
+// catalogue). Unknown resources on known routes stay E0000007.
 func NoRoute(c *gin.Context) {
-	WriteError(c, okta.NotFound(c.Request.URL.Path, "Path"))
+	WriteError(c, okta.Errorf(okta.E0000008))
 }
 
 // NoMethod answers a known path with a method it does not serve: 405

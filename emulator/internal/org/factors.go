@@ -29,6 +29,13 @@ type Factor struct {
 	Profile map[string]any
 	// HasSecret says a TOTP/HOTP shared secret is stored.
 	HasSecret bool
+	// EnrollmentID is the authenticator enrollment the factor belongs to:
+	// the Okta Verify enrollment shared by push, totp and signed_nonce, or
+	// the factor's own id.
+	EnrollmentID string
+	// Auto marks a factor the org lists by itself: the verified primary
+	// email or the recovery question (Identity Engine).
+	Auto bool
 }
 
 // factor is the stored record.
@@ -39,12 +46,32 @@ type factor struct {
 	passCodes []string
 	// lastStep is the last TOTP time step accepted: a code is good once.
 	lastStep int64
+	// otp is the outstanding one-time code of an sms/call/email factor.
+	otp        digest
+	otpExpires time.Time
+	// usedCodes are hardware/RSA/Symantec passcodes already accepted.
+	usedCodes []string
+	// enrollment groups the push, totp and signed_nonce factors of one Okta
+	// Verify enrollment (its authenticator-enrollment id); "" otherwise.
+	enrollment string
+	// auto marks a factor the org synthesised: the verified primary email
+	// (autoEmail) or the recovery question (autoRecovery).
+	autoEmail, autoRecovery bool
+	// activation is a pending Okta Verify push activation.
+	activation *pushActivation
+	// challenge is the outstanding u2f/webauthn nonce.
+	challenge string
 }
 
 func (f *factor) view() Factor {
 	v := f.Factor
 	v.Profile = maps.Clone(f.Profile)
 	v.HasSecret = f.secret != ""
+	v.EnrollmentID = f.ID
+	if f.enrollment != "" {
+		v.EnrollmentID = f.enrollment
+	}
+	v.Auto = f.autoEmail || f.autoRecovery
 	return v
 }
 
@@ -112,6 +139,9 @@ type NewFactor struct {
 	Secret    string
 	Answer    string
 	PassCodes []string
+	// Enrollment groups the Okta Verify factors of one device (push, totp,
+	// signed_nonce); "" leaves the factor on its own.
+	Enrollment string
 }
 
 // addFactor stores a factor for u; the caller holds o.mu.
@@ -145,7 +175,7 @@ func (o *Org) addFactor(u *user, in NewFactor) *factor {
 	}
 	f := &factor{Factor: Factor{ID: in.ID, UserID: u.ID, Type: in.Type, Provider: in.Provider, VendorName: in.Provider,
 		Status: in.Status, Created: now, LastUpdated: now, Profile: profile},
-		secret: in.Secret, passCodes: slices.Clone(in.PassCodes)}
+		secret: in.Secret, passCodes: slices.Clone(in.PassCodes), enrollment: in.Enrollment}
 	if in.Answer != "" {
 		f.answer = o.hash(normalizeAnswer(in.Answer))
 	}
@@ -165,14 +195,18 @@ func (o *Org) AddFactor(uid string, in NewFactor) (Factor, error) {
 	return o.addFactor(u, in).view(), nil
 }
 
-// Factors lists a user's stored factors in enrollment order.
+// Factors lists a user's factors in enrollment order, including the ones
+// the org lists by itself (FactorRules.AutoEmailFactor,
+// RecoveryQuestionFactor). GET /users/{id}/factors is this list, not
+// filtered by the MFA enrollment policy.
 func (o *Org) Factors(uid string) ([]Factor, error) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	u, err := o.lookupUser(uid)
 	if err != nil {
 		return nil, err
 	}
+	o.syncAutoFactors(u)
 	out := make([]Factor, len(u.factors))
 	for i, f := range u.factors {
 		out[i] = f.view()

@@ -34,6 +34,10 @@ type Org struct {
 	policies     map[string]*Policy
 	policyOrder  []string
 	outbox       []Message
+	fx           *factorState // factors: pushes, throttles, org factors, authenticators (factorstate.go)
+	authn        authnState   // authn transactions, session tokens, per-username limits (authn*.go)
+	idx          idxStore     // Interaction Code transactions, codes, OAuth signing key (idx.go, oauth.go)
+	sess         sessionStore // Sessions API: sessions, cookieTokens, forgotten devices (sessions.go)
 }
 
 // Settings are org-wide switches.
@@ -52,6 +56,9 @@ type Options struct {
 	// VerifiedEmailOnCreate marks the primary email of users created by an
 	// admin as verified (engine profile field AdminCreatedEmailVerified).
 	VerifiedEmailOnCreate bool
+	// Factors are the engine's factor rules (engine profile fields; see
+	// FactorRules in factorstate.go).
+	Factors FactorRules
 }
 
 // EveryoneGroup is the name of Okta's built-in group every user belongs to.
@@ -84,6 +91,7 @@ func New(opts Options) *Org {
 		apps:         map[string]*App{},
 		tokens:       map[string]*APIToken{},
 		policies:     map[string]*Policy{},
+		fx:           newFactorState(),
 	}
 	now := o.clock.Now()
 	everyone := &Group{ID: ids.New(PrefixGroup), Type: GroupBuiltIn, Name: EveryoneGroup,

@@ -2,9 +2,11 @@ package org
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
+	"github.com/oktaemu/oktaemu/emulator/policyconv"
 )
 
 // Policy is a policy with its rules. Settings, conditions and rule actions
@@ -182,15 +184,21 @@ func (o *Org) putPolicy(p Policy) Policy {
 	return clonePolicy(&stored)
 }
 
-// DeletePolicy removes a policy.
+// DeletePolicy removes a policy. The default (system) policy cannot be
+// deleted: 403 E0000006 (suggested, policies.md §1).
 func (o *Org) DeletePolicy(id string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if _, ok := o.policies[id]; !ok {
+	p, ok := o.policies[id]
+	if !ok {
 		return okta.NotFound(id, "Policy")
+	}
+	if p.System {
+		return okta.Errorf(okta.E0000006).WithCauses("The default policy cannot be deleted.")
 	}
 	delete(o.policies, id)
 	o.policyOrder = slices.DeleteFunc(o.policyOrder, func(s string) bool { return s == id })
+	o.reorderPolicies(p.Type, "", 0)
 	return nil
 }
 
@@ -246,33 +254,45 @@ func (o *Org) appliesTo(cond map[string]any, uid string) bool {
 func (o *Org) EffectivePolicy(typ okta.PolicyType, uid string) (Policy, Rule, bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return o.effectivePolicy(typ, uid)
+	p, r, ok := o.effectivePolicy(typ, uid)
+	if !ok {
+		return Policy{}, Rule{}, false
+	}
+	r.Conditions, r.Actions = deepClone(r.Conditions), deepClone(r.Actions)
+	return clonePolicy(&p), r, true
 }
 
+// ruleBefore orders rules for evaluation: by priority, system rules last.
+func ruleBefore(a, b Rule) bool {
+	if a.System != b.System {
+		return !a.System
+	}
+	return a.Priority < b.Priority
+}
+
+// effectivePolicy is EffectivePolicy under o.mu, for readers inside the
+// org: the policy and rule it returns share their maps with the stored
+// policy (no copy on the hot path of every sign-in), so callers must only
+// read them; EffectivePolicy hands out copies.
 func (o *Org) effectivePolicy(typ okta.PolicyType, uid string) (Policy, Rule, bool) {
 	for _, p := range o.sortedPolicies(typ) {
 		if p.Status != StatusActive || !o.appliesTo(p.Conditions, uid) {
 			continue
 		}
-		rules := slices.Clone(p.Rules)
-		slices.SortStableFunc(rules, func(a, b Rule) int {
-			if a.System != b.System {
-				if a.System {
-					return 1
-				}
-				return -1
+		// The first matching rule in priority order, system rules last
+		// (ties keep their stored order): a scan, not a sorted copy.
+		best := -1
+		for i, r := range p.Rules {
+			if r.Status != StatusActive || (best >= 0 && !ruleBefore(r, p.Rules[best])) || !o.appliesTo(r.Conditions, uid) {
+				continue
 			}
-			return a.Priority - b.Priority
-		})
-		for _, r := range rules {
-			if r.Status == StatusActive && o.appliesTo(r.Conditions, uid) {
-				return clonePolicy(p), Rule{ID: r.ID, Type: r.Type, Name: r.Name, Status: r.Status, Priority: r.Priority,
-					System: r.System, Created: r.Created, LastUpdated: r.LastUpdated,
-					Conditions: deepClone(r.Conditions), Actions: deepClone(r.Actions)}, true
-			}
+			best = i
+		}
+		if best >= 0 {
+			return *p, p.Rules[best], true
 		}
 		if len(p.Rules) == 0 && (typ == okta.PolicyPassword || typ == okta.PolicyMFAEnroll) {
-			return clonePolicy(p), Rule{}, true
+			return *p, Rule{}, true
 		}
 	}
 	return Policy{}, Rule{}, false
@@ -334,4 +354,300 @@ func LookupString(m map[string]any, keys ...string) string {
 	v, _ := Lookup(m, keys...)
 	s, _ := v.(string)
 	return s
+}
+
+// --- Readers for the behaviour policies drive. Authn, IDX, the Factors API
+// and the Sessions API read policies only through these (and
+// EffectivePolicy / PasswordPolicyFor); their names and fields are stable.
+// Each evaluates the policy in force now, so a change over the Policies API
+// takes effect on the next request.
+
+// MFAEnrollment is the MFA_ENROLL policy in force for a user (policies.md
+// §5), in both vocabularies whatever schema the policy is written in.
+type MFAEnrollment struct {
+	PolicyID string // "" when no MFA_ENROLL policy applies
+	RuleID   string // "" when the policy applies with no rule
+	// Schema is the schema the policy is written in.
+	Schema policyconv.Schema
+	// Factors maps factors-schema keys (okta_sms, okta_otp, …) to
+	// NOT_ALLOWED, OPTIONAL or REQUIRED. Authenticator policies are mapped
+	// through policyconv.FactorsFor (okta_verify OPTIONAL ⇒ okta_otp and
+	// okta_push OPTIONAL).
+	Factors map[string]string
+	// Authenticators maps authenticator keys to requirements. Factor
+	// policies are mapped through policyconv.AuthenticatorFor (APIKeys),
+	// merging to the stronger requirement.
+	Authenticators map[string]string
+	// Action is the rule's actions.enroll.self: CHALLENGE, LOGIN or NEVER;
+	// CHALLENGE when the policy has no rule.
+	Action string
+}
+
+// Requirement is what the policy says about enrolling a factor of type t
+// from provider: NOT_ALLOWED, OPTIONAL or REQUIRED. A type the policy does
+// not list, or with no key (FactorKey, authenticators.go), is NOT_ALLOWED.
+func (e MFAEnrollment) Requirement(t okta.FactorType, provider string) string {
+	if r, ok := e.Factors[FactorKey(t, provider)]; ok {
+		return r
+	}
+	return policyconv.NotAllowed
+}
+
+// Allowed reports whether a factor of type t may be enrolled (OPTIONAL or
+// REQUIRED).
+func (e MFAEnrollment) Allowed(t okta.FactorType, provider string) bool {
+	return e.Requirement(t, provider) != policyconv.NotAllowed
+}
+
+// MFAEnrollmentFor returns the MFA_ENROLL policy in force for user uid.
+// With no such policy (a fixture without one: every Okta org has a default)
+// every documented factor and authenticator is OPTIONAL, as the Factors API
+// also treats it.
+func (o *Org) MFAEnrollmentFor(uid string) MFAEnrollment {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.mfaEnrollmentFor(uid)
+}
+
+func (o *Org) mfaEnrollmentFor(uid string) MFAEnrollment {
+	e := MFAEnrollment{Factors: map[string]string{}, Authenticators: map[string]string{}, Action: "CHALLENGE"}
+	p, r, ok := o.effectivePolicy(okta.PolicyMFAEnroll, uid)
+	if !ok {
+		for _, k := range policyconv.FactorKeys {
+			if k != "okta_password" {
+				e.Factors[k] = policyconv.Optional
+			}
+		}
+		for _, k := range policyconv.AuthenticatorKeys {
+			if k != "okta_password" {
+				e.Authenticators[k] = policyconv.Optional
+			}
+		}
+		return e
+	}
+	e.PolicyID, e.RuleID = p.ID, r.ID
+	if a := LookupString(r.Actions, "enroll", "self"); a != "" {
+		e.Action = a
+	}
+	e.Schema = policyconv.SchemaOf(p.Settings)
+	merge := func(m map[string]string, k, v string) {
+		if old, ok := m[k]; !ok || rank(v) > rank(old) {
+			m[k] = v
+		}
+	}
+	if e.Schema == policyconv.SchemaAuthenticators {
+		list, _ := p.Settings["authenticators"].([]any)
+		for _, it := range list {
+			m, _ := it.(map[string]any)
+			key, _ := m["key"].(string)
+			self := LookupString(m, "enroll", "self")
+			merge(e.Authenticators, key, self)
+			for _, f := range policyconv.FactorsFor(key) {
+				merge(e.Factors, f, self)
+			}
+		}
+		return e
+	}
+	factors, _ := p.Settings["factors"].(map[string]any)
+	for k, v := range factors {
+		m, _ := v.(map[string]any)
+		self := LookupString(m, "enroll", "self")
+		k = policyconv.NormalizeFactorKey(k)
+		merge(e.Factors, k, self)
+		if a, ok := policyconv.AuthenticatorFor(k, policyconv.Options{APIKeys: true}); ok {
+			merge(e.Authenticators, a, self)
+		}
+	}
+	return e
+}
+
+func rank(s string) int {
+	switch s {
+	case policyconv.Required:
+		return 2
+	case policyconv.Optional:
+		return 1
+	}
+	return 0
+}
+
+// SignOn is the OKTA_SIGN_ON rule in force for a user: its
+// actions.signon (policies.md, Okta sign-on policy rule actions).
+type SignOn struct {
+	PolicyID, RuleID string
+	// Access is ALLOW or DENY.
+	Access string
+	// RequireFactor: the user must verify a second factor (authn
+	// MFA_REQUIRED).
+	RequireFactor bool
+	// FactorPromptMode is ALWAYS, DEVICE or SESSION.
+	FactorPromptMode string
+	// FactorLifetime is how long a remembered device skips the prompt.
+	FactorLifetime time.Duration
+	// RememberDeviceByDefault pre-checks "remember device".
+	RememberDeviceByDefault bool
+	// PrimaryFactor is PASSWORD_IDP or PASSWORD_IDP_ANY_FACTOR.
+	PrimaryFactor string
+	// MaxSessionIdle is the session idle lifetime (default 2 h); a
+	// session's expiresAt is now + MaxSessionIdle, refreshed on use.
+	MaxSessionIdle time.Duration
+	// MaxSessionLifetime caps a session's total lifetime; 0 is no cap.
+	MaxSessionLifetime time.Duration
+	// UsePersistentCookie makes the session cookie persistent.
+	UsePersistentCookie bool
+}
+
+// DefaultSessionIdle is the idle lifetime of a session when no sign-on
+// rule says otherwise (sessions.md §3, "suggest 2 h").
+const DefaultSessionIdle = 2 * time.Hour
+
+// SignOnFor returns the sign-on rule in force for user uid: the first
+// active rule, by priority, of the first active OKTA_SIGN_ON policy whose
+// people conditions match. With none, access is allowed without MFA.
+func (o *Org) SignOnFor(uid string) SignOn {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.signOnFor(uid)
+}
+
+func (o *Org) signOnFor(uid string) SignOn {
+	s := SignOn{Access: "ALLOW", FactorPromptMode: "ALWAYS", PrimaryFactor: "PASSWORD_IDP", MaxSessionIdle: DefaultSessionIdle}
+	p, r, ok := o.effectivePolicy(okta.PolicySignOn, uid)
+	if !ok {
+		return s
+	}
+	s.PolicyID, s.RuleID = p.ID, r.ID
+	a := r.Actions
+	if v := LookupString(a, "signon", "access"); v != "" {
+		s.Access = v
+	}
+	s.RequireFactor = LookupBool(a, false, "signon", "requireFactor")
+	if v := LookupString(a, "signon", "factorPromptMode"); v != "" {
+		s.FactorPromptMode = v
+	}
+	s.FactorLifetime = time.Duration(LookupInt(a, 0, "signon", "factorLifetime")) * time.Minute
+	s.RememberDeviceByDefault = LookupBool(a, false, "signon", "rememberDeviceByDefault")
+	if v := LookupString(a, "signon", "primaryFactor"); v != "" {
+		s.PrimaryFactor = v
+	}
+	if n := LookupInt(a, 0, "signon", "session", "maxSessionIdleMinutes"); n > 0 {
+		s.MaxSessionIdle = time.Duration(n) * time.Minute
+	}
+	s.MaxSessionLifetime = time.Duration(LookupInt(a, 0, "signon", "session", "maxSessionLifetimeMinutes")) * time.Minute
+	s.UsePersistentCookie = LookupBool(a, false, "signon", "session", "usePersistentCookie")
+	return s
+}
+
+// PasswordRecovery is the recovery part of the PASSWORD policy in force for
+// a user (policies.md §6; engines.md row 32).
+type PasswordRecovery struct {
+	PolicyID, RuleID string
+	// Policy-level settings.recovery.factors.
+	QuestionActive     bool
+	QuestionMinLength  int
+	EmailActive        bool // always true in Okta (read-only)
+	EmailTokenLifetime time.Duration
+	SMSActive          bool
+	CallActive         bool
+	// Rule actions: ALLOW or DENY (DENY when absent).
+	ResetAccess, UnlockAccess, ChangeAccess string
+	// RuleRequirement: the rule's selfServicePasswordReset.requirement was
+	// read (only when asked: Identity Engine, row 32) and is present. Then
+	// Methods, OTPAuthenticators and StepUp* replace the policy-level
+	// factors.
+	RuleRequirement bool
+	// Methods are requirement.primary.methods, lower-cased (push, sms,
+	// voice, email, otp).
+	Methods []string
+	// OTPAuthenticators are the authenticator keys allowed for the otp
+	// method (methodConstraints).
+	OTPAuthenticators []string
+	StepUpRequired    bool
+	// StepUpMethods are stepUp.methods (only security_question is valid);
+	// empty with StepUpRequired means "any enrolled authenticator".
+	StepUpMethods []string
+}
+
+// PasswordRecoveryFor returns the recovery settings in force for user uid.
+// ruleRequirements reads the rule-level selfServicePasswordReset
+// requirement (Identity Engine, engines.md row 32); Classic passes false.
+func (o *Org) PasswordRecoveryFor(uid string, ruleRequirements bool) PasswordRecovery {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	rec := PasswordRecovery{EmailActive: true, QuestionMinLength: 4, EmailTokenLifetime: 10080 * time.Minute,
+		QuestionActive: true, ResetAccess: "DENY", UnlockAccess: "DENY", ChangeAccess: "DENY"}
+	p, r, ok := o.effectivePolicy(okta.PolicyPassword, uid)
+	if !ok {
+		rec.ResetAccess, rec.ChangeAccess = "ALLOW", "ALLOW"
+		return rec
+	}
+	rec.PolicyID, rec.RuleID = p.ID, r.ID
+	s := p.Settings
+	if _, ok := Lookup(s, "recovery", "factors", "recovery_question"); ok {
+		rec.QuestionActive = LookupString(s, "recovery", "factors", "recovery_question", "status") == StatusActive
+	}
+	rec.QuestionMinLength = LookupInt(s, 4, "recovery", "factors", "recovery_question", "properties", "complexity", "minLength")
+	rec.EmailTokenLifetime = time.Duration(LookupInt(s, 10080, "recovery", "factors", "okta_email", "properties", "recoveryToken", "tokenLifetimeMinutes")) * time.Minute
+	rec.SMSActive = LookupString(s, "recovery", "factors", "okta_sms", "status") == StatusActive
+	rec.CallActive = LookupString(s, "recovery", "factors", "okta_call", "status") == StatusActive
+	a := r.Actions
+	if r.ID == "" { // a policy with no rules: Okta's defaults allow reset and change
+		rec.ResetAccess, rec.ChangeAccess = "ALLOW", "ALLOW"
+	}
+	for _, f := range []struct {
+		dst *string
+		key string
+	}{{&rec.ResetAccess, "selfServicePasswordReset"}, {&rec.UnlockAccess, "selfServiceUnlock"}, {&rec.ChangeAccess, "passwordChange"}} {
+		if v := LookupString(a, f.key, "access"); v != "" {
+			*f.dst = v
+		}
+	}
+	if !ruleRequirements {
+		return rec
+	}
+	req, ok := Lookup(a, "selfServicePasswordReset", "requirement")
+	reqMap, _ := req.(map[string]any)
+	if !ok || reqMap == nil {
+		return rec
+	}
+	rec.RuleRequirement = true
+	for _, m := range stringList(reqMap, "primary", "methods") {
+		rec.Methods = append(rec.Methods, strings.ToLower(m))
+	}
+	if cs, ok := Lookup(reqMap, "primary", "methodConstraints"); ok {
+		list, _ := cs.([]any)
+		for _, c := range list {
+			cm, _ := c.(map[string]any)
+			if !strings.EqualFold(LookupString(cm, "method"), "otp") {
+				continue
+			}
+			auths, _ := cm["allowedAuthenticators"].([]any)
+			for _, x := range auths {
+				xm, _ := x.(map[string]any)
+				if k := LookupString(xm, "key"); k != "" {
+					rec.OTPAuthenticators = append(rec.OTPAuthenticators, k)
+				}
+			}
+		}
+	}
+	rec.StepUpRequired = LookupBool(reqMap, false, "stepUp", "required")
+	rec.StepUpMethods = stringList(reqMap, "stepUp", "methods")
+	return rec
+}
+
+// stringList reads a list of strings at keys.
+func stringList(m map[string]any, keys ...string) []string {
+	v, _ := Lookup(m, keys...)
+	var out []string
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = slices.Clone(t)
+	}
+	return out
 }

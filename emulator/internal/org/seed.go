@@ -96,7 +96,7 @@ func Seed(fx *fixtures.Org, opts Options) (*Org, error) {
 		for _, ff := range fu.Factors {
 			if _, err := o.AddFactor(u.ID, NewFactor{ID: ff.ID, Type: okta.FactorType(ff.Type), Provider: ff.Provider,
 				Status: okta.FactorStatus(ff.Status), Profile: ff.Profile, Secret: ff.Secret, Answer: ff.Answer,
-				PassCodes: ff.PassCodes}); err != nil {
+				PassCodes: ff.PassCodes, Enrollment: ff.Enrollment}); err != nil {
 				return nil, fmt.Errorf("user %s factor %s: %w", u.Login(), ff.Type, err)
 			}
 		}

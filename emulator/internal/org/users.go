@@ -116,6 +116,14 @@ type NewUser struct {
 // Profile attributes Okta's default user schema requires.
 var requiredProfile = []string{"login", "email", "firstName", "lastName"}
 
+// baseStringAttributes are the string attributes of Okta's base user
+// profile schema.
+var baseStringAttributes = []string{"login", "email", "secondEmail", "firstName", "lastName", "middleName",
+	"honorificPrefix", "honorificSuffix", "title", "displayName", "nickName", "profileUrl", "primaryPhone",
+	"mobilePhone", "streetAddress", "city", "state", "zipCode", "countryCode", "postalAddress",
+	"preferredLanguage", "locale", "timezone", "userType", "employeeNumber", "costCenter", "organization",
+	"division", "department", "managerId", "manager"}
+
 func validateProfile(p map[string]any) []string {
 	var causes []string
 	for _, k := range requiredProfile {
@@ -132,7 +140,13 @@ func validateProfile(p map[string]any) []string {
 	}
 	for k, v := range p {
 		switch v.(type) {
-		case nil, string, bool, float64, int, int64, []any, []string:
+		case nil, string:
+		case bool, float64, int, int64, []any, []string:
+			// Okta's base profile attributes are strings; custom ones
+			// may be other JSON types.
+			if slices.Contains(baseStringAttributes, k) {
+				causes = append(causes, k+": Property has an invalid type")
+			}
 		default:
 			causes = append(causes, k+": Property has an invalid type")
 		}

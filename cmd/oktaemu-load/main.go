@@ -1,0 +1,110 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// config is what the flags set.
+type config struct {
+	duration time.Duration
+	conns    int
+	rounds   int
+	signins  int
+	bin      string
+	only     string
+	users    int
+	orgs     int
+}
+
+// row is one line of the report.
+type row struct {
+	measure  string
+	emulator string
+	baseline string
+	ratio    string
+	target   string
+	ok       string
+}
+
+func main() {
+	var c config
+	fs := flag.NewFlagSet("oktaemu-load", flag.ExitOnError)
+	fs.DurationVar(&c.duration, "duration", 3*time.Second, "length of each throughput attack")
+	fs.IntVar(&c.conns, "conns", 32, "keep-alive connections (and workers) per attack")
+	fs.IntVar(&c.rounds, "rounds", 2, "attacks per side; the best of each side is kept")
+	fs.IntVar(&c.signins, "signins", 30000, "MFA sign-ins to complete (one fresh user each)")
+	fs.StringVar(&c.bin, "bin", "", "path to an oktaemu binary: also time start to first 200 and read RSS")
+	fs.IntVar(&c.users, "users", 100000, "users (3 factors each) for the memory measure")
+	fs.IntVar(&c.orgs, "orgs", 1000, "orgs in one process for the orgs measure")
+	fs.StringVar(&c.only, "only", "", "comma-separated measures to run: factors,authn,signin,start,memory,orgs (default all)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: oktaemu-load [flags]\n\nMeasure oktaemu against a bare net/http baseline and print ratios.\n\n")
+		fs.PrintDefaults()
+	}
+	_ = fs.Parse(os.Args[1:])
+	if err := run(os.Stdout, c); err != nil {
+		fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
+		os.Exit(1)
+	}
+}
+
+func (c config) want(name string) bool {
+	if c.only == "" {
+		return true
+	}
+	for _, n := range strings.Split(c.only, ",") {
+		if strings.TrimSpace(n) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func run(w io.Writer, c config) error {
+	var rows []row
+	type measure struct {
+		name string
+		fn   func(config) ([]row, error)
+	}
+	for _, m := range []measure{
+		{"factors", measureFactors},
+		{"authn", measureAuthn},
+		{"signin", measureSignIn},
+		{"start", measureStart},
+		{"memory", measureMemory},
+		{"orgs", measureOrgs},
+	} {
+		if !c.want(m.name) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "measuring %s...\n", m.name)
+		r, err := m.fn(c)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+		rows = append(rows, r...)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measure\temulator\tbaseline\tratio\ttarget\tmet")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.measure, r.emulator, r.baseline, r.ratio, r.target, r.ok)
+	}
+	return tw.Flush()
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}
+
+func rate(n float64) string { return fmt.Sprintf("%.0f/s", n) }
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -1,0 +1,502 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oktaemu/oktaemu/emulator"
+	"github.com/oktaemu/oktaemu/fixtures"
+	"github.com/oktaemu/oktaemu/fixtures/synth"
+)
+
+const (
+	loadToken    = "00oktaemu-load-token"
+	loadPassword = synth.Password
+	// factorsLogin holds exactly three factors: the FACTORS measure.
+	factorsLogin = "factors000000@example.com"
+	// passwordLogin signs in with a password alone: the AUTHN measure.
+	passwordLogin = "alice@example.com"
+)
+
+// target is a running server: the emulator or a baseline.
+type target struct {
+	url   string
+	close func()
+}
+
+func listen(h http.Handler) (target, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return target{}, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return target{url: "http://" + ln.Addr().String(), close: func() { _ = srv.Close() }}, nil
+}
+
+// loadFixture is classic-default plus the factors user and n sign-in users
+// (members of mfa-required, with a TOTP factor each).
+func loadFixture(n int) (*fixtures.Org, error) {
+	fx, err := fixtures.Load(fixtures.Default("classic"))
+	if err != nil {
+		return nil, err
+	}
+	fx.APITokens = append(fx.APITokens, fixtures.APIToken{Name: "load", Token: loadToken})
+	fx.Users = append(fx.Users, synth.ThreeFactors("factors", 0))
+	for i := range n {
+		fx.Users = append(fx.Users, synth.MFAUser("load", i, "mfa-required"))
+	}
+	return fx, nil
+}
+
+// startEmulator serves fx in-process with rate limits lifted.
+func startEmulator(fx *fixtures.Org) (*emulator.Server, target, error) {
+	s, err := emulator.New(emulator.Options{Seed: fx, APIToken: loadToken})
+	if err != nil {
+		return nil, target{}, err
+	}
+	t, err := listen(s.Handler())
+	if err != nil {
+		return nil, target{}, err
+	}
+	// Lift the org's limits (headers are still sent) so the attack measures
+	// the server, not the 429 path.
+	const huge = 1 << 30
+	body := fmt.Sprintf(`{"default":%d,"byPrefix":{"/api/v1/authn":%d,"/api/v1/users":%d,"/api/v1/sessions":%d}}`, huge, huge, huge, huge)
+	if st, b, err := do(t.url, "PUT", "/_emulator/orgs/default/ratelimits", body); err != nil || st != 200 {
+		t.close()
+		return nil, target{}, fmt.Errorf("lifting rate limits: %d %s %v", st, b, err)
+	}
+	servers.Store(s, t.url)
+	return s, t, nil
+}
+
+var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+
+func do(base, method, path, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "SSWS "+loadToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// attack drives t at full speed for c.duration over c.conns connections
+// and returns successful requests per second.
+func attack(c config, tgts []vegeta.Target) (float64, error) {
+	atk := vegeta.NewAttacker(vegeta.Workers(uint64(c.conns)), vegeta.MaxWorkers(uint64(c.conns)),
+		vegeta.Connections(c.conns), vegeta.MaxConnections(c.conns), vegeta.KeepAlive(true),
+		vegeta.Timeout(10*time.Second), vegeta.Redirects(vegeta.NoFollow))
+	var m vegeta.Metrics
+	for res := range atk.Attack(vegeta.NewStaticTargeter(tgts...), vegeta.Rate{Freq: 0}, c.duration, "load") {
+		m.Add(res)
+	}
+	m.Close()
+	if len(m.Errors) > 0 {
+		return 0, fmt.Errorf("%s %s: %d errors, first: %s", tgts[0].Method, tgts[0].URL, len(m.Errors), m.Errors[0])
+	}
+	if m.Success < 1 {
+		return 0, fmt.Errorf("%s %s: status codes %v", tgts[0].Method, tgts[0].URL, m.StatusCodes)
+	}
+	return m.Throughput, nil
+}
+
+// compare attacks the emulator and the baseline in alternation, c.rounds
+// times each, and keeps the best of each side.
+func compare(c config, name string, emu, base []vegeta.Target, min float64) (row, error) {
+	var bestE, bestB float64
+	for range c.rounds {
+		b, err := attack(c, base)
+		if err != nil {
+			return row{}, err
+		}
+		e, err := attack(c, emu)
+		if err != nil {
+			return row{}, err
+		}
+		bestE, bestB = max(bestE, e), max(bestB, b)
+	}
+	ratio := bestE / bestB
+	return row{measure: name, emulator: rate(bestE), baseline: rate(bestB),
+		ratio: fmt.Sprintf("%.2f", ratio), target: fmt.Sprintf(">= %.1f", min), ok: yesNo(ratio >= min)}, nil
+}
+
+func measureFactors(c config) ([]row, error) {
+	fx, err := loadFixture(0)
+	if err != nil {
+		return nil, err
+	}
+	s, emu, err := startEmulator(fx)
+	if err != nil {
+		return nil, err
+	}
+	defer emu.close()
+	u, ok := userID(s, factorsLogin)
+	if !ok {
+		return nil, fmt.Errorf("no user %s", factorsLogin)
+	}
+	path := "/api/v1/users/" + u + "/factors"
+	st, want, err := do(emu.url, "GET", path, "")
+	if err != nil || st != 200 {
+		return nil, fmt.Errorf("GET %s: %d %s %v", path, st, want, err)
+	}
+	base, err := listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(want)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	defer base.close()
+	hdr := http.Header{"Authorization": {"SSWS " + loadToken}, "Accept": {"application/json"}}
+	r, err := compare(c, "GET /api/v1/users/{id}/factors (3 factors)",
+		[]vegeta.Target{{Method: "GET", URL: emu.url + path, Header: hdr}},
+		[]vegeta.Target{{Method: "GET", URL: base.url + path, Header: hdr}}, 0.8)
+	return []row{r}, err
+}
+
+// authnUsers is the number of password-only users the AUTHN measure
+// rotates through: Okta limits authn to 4 per second per username, and so
+// does the emulator.
+const authnUsers = 40000
+
+func measureAuthn(c config) ([]row, error) {
+	fx, err := loadFixture(0)
+	if err != nil {
+		return nil, err
+	}
+	for i := range authnUsers {
+		fx.Users = append(fx.Users, synth.PasswordUser("pw", i))
+	}
+	_, emu, err := startEmulator(fx)
+	if err != nil {
+		return nil, err
+	}
+	defer emu.close()
+	bodyOf := func(i int) string {
+		return `{"username":"` + synth.Login("pw", i) + `","password":"` + loadPassword + `","options":{"multiOptionalFactorEnroll":false,"warnBeforePasswordExpired":false}}`
+	}
+	st, want, err := do(emu.url, "POST", "/api/v1/authn", bodyOf(0))
+	if err != nil || st != 200 || !bytes.Contains(want, []byte(`"SUCCESS"`)) {
+		return nil, fmt.Errorf("POST /api/v1/authn: %d %s %v", st, want, err)
+	}
+	// The baseline parses the same body and answers a transaction of the
+	// same size.
+	base, err := listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Username string         `json:"username"`
+			Password string         `json:"password"`
+			Options  map[string]any `json:"options"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Username == "" {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(want)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	defer base.close()
+	hdr := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+	targets := func(url string) []vegeta.Target {
+		ts := make([]vegeta.Target, authnUsers)
+		for i := range ts {
+			ts[i] = vegeta.Target{Method: "POST", URL: url + "/api/v1/authn", Body: []byte(bodyOf(i)), Header: hdr}
+		}
+		return ts
+	}
+	r, err := compare(c, "POST /api/v1/authn password -> SUCCESS", targets(emu.url), targets(base.url), 0.6)
+	return []row{r}, err
+}
+
+func userID(s *emulator.Server, login string) (string, bool) {
+	for _, u := range s.DefaultOrg().Fixture().Users {
+		if u.Profile["login"] == login && u.ID != "" {
+			return u.ID, true
+		}
+	}
+	st, b, err := do(baseOf(s), "GET", "/api/v1/users/"+login, "")
+	if err != nil || st != 200 {
+		return "", false
+	}
+	var u struct {
+		ID string `json:"id"`
+	}
+	return u.ID, json.Unmarshal(b, &u) == nil && u.ID != ""
+}
+
+// servers remembers the base URL of each in-process emulator.
+var servers sync.Map // *emulator.Server -> string
+
+func baseOf(s *emulator.Server) string { v, _ := servers.Load(s); return v.(string) }
+
+// authnFactor is a factor of an authn transaction's _embedded.factors.
+type authnFactor struct {
+	FactorType string `json:"factorType"`
+	Links      struct {
+		Verify struct {
+			Href string `json:"href"`
+		} `json:"verify"`
+	} `json:"_links"`
+}
+
+// signIn runs one full MFA sign-in: authn -> MFA_REQUIRED -> TOTP verify ->
+// SUCCESS -> POST /api/v1/sessions.
+func signIn(base string, i int, now time.Time) error {
+	login := synth.Login("load", i)
+	st, b, err := do(base, "POST", "/api/v1/authn", `{"username":"`+login+`","password":"`+loadPassword+`"}`)
+	if err != nil || st != 200 {
+		return fmt.Errorf("authn %s: %d %s %v", login, st, b, err)
+	}
+	var tx struct {
+		Status       string `json:"status"`
+		StateToken   string `json:"stateToken"`
+		SessionToken string `json:"sessionToken"`
+		Embedded     struct {
+			Factors []authnFactor `json:"factors"`
+		} `json:"_embedded"`
+	}
+	if err := json.Unmarshal(b, &tx); err != nil || tx.Status != "MFA_REQUIRED" {
+		return fmt.Errorf("authn %s: want MFA_REQUIRED, got %s", login, b)
+	}
+	i = slices.IndexFunc(tx.Embedded.Factors, func(f authnFactor) bool { return f.FactorType == "token:software:totp" })
+	if i < 0 {
+		return fmt.Errorf("no TOTP factor in %s", b)
+	}
+	href := tx.Embedded.Factors[i].Links.Verify.Href
+	code, err := totp.GenerateCode(synth.Secret(userIndex(login)), now)
+	if err != nil {
+		return err
+	}
+	st, b, err = do(base, "POST", strings.TrimPrefix(href, base), `{"stateToken":"`+tx.StateToken+`","passCode":"`+code+`"}`)
+	if err != nil || st != 200 {
+		return fmt.Errorf("verify %s: %d %s %v", login, st, b, err)
+	}
+	tx.SessionToken = ""
+	if err := json.Unmarshal(b, &tx); err != nil || tx.Status != "SUCCESS" || tx.SessionToken == "" {
+		return fmt.Errorf("verify %s: want SUCCESS, got %s", login, b)
+	}
+	st, b, err = do(base, "POST", "/api/v1/sessions", `{"sessionToken":"`+tx.SessionToken+`"}`)
+	if err != nil || st != 200 {
+		return fmt.Errorf("session %s: %d %s %v", login, st, b, err)
+	}
+	return nil
+}
+
+func userIndex(login string) int {
+	n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(login, "load"), "@example.com"))
+	return n
+}
+
+func measureSignIn(c config) ([]row, error) {
+	fx, err := loadFixture(c.signins)
+	if err != nil {
+		return nil, err
+	}
+	s, emu, err := startEmulator(fx)
+	if err != nil {
+		return nil, err
+	}
+	defer emu.close()
+	now := s.DefaultOrg().Now()
+	if err := signIn(emu.url, 0, now); err != nil {
+		return nil, err
+	}
+	var next atomic.Int64
+	next.Store(1)
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c.conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= c.signins || firstErr.Load() != nil {
+					return
+				}
+				if err := signIn(emu.url, i, s.DefaultOrg().Now()); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if err, _ := firstErr.Load().(error); err != nil {
+		return nil, err
+	}
+	perSec := float64(c.signins-1) / took.Seconds()
+	return []row{{measure: "MFA sign-in (authn, TOTP, session)", emulator: rate(perSec),
+		baseline: "-", ratio: "-", target: ">= 10000/s", ok: yesNo(perSec >= 10000)}}, nil
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func rssOf(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseUint(f[1], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS")
+}
+
+// startOnce starts the binary, polls until the first 200, and returns the
+// time it took and the process's RSS after 100 more requests.
+func startOnce(bin string) (time.Duration, uint64, error) {
+	addr, err := freePort()
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	poll := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	url := "http://" + addr + "/.well-known/okta-organization"
+	var took time.Duration
+	for {
+		resp, err := poll.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				took = time.Since(start)
+				break
+			}
+		}
+		if time.Since(start) > 10*time.Second {
+			return 0, 0, fmt.Errorf("%s: no 200 within 10s", bin)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	for range 100 {
+		if st, _, err := do("http://"+addr, "GET", "/api/v1/users?limit=20", ""); err != nil || st != 401 && st != 200 {
+			return 0, 0, fmt.Errorf("GET users: %d %v", st, err)
+		}
+	}
+	rss, err := rssOf(cmd.Process.Pid)
+	return took, rss, err
+}
+
+func measureStart(c config) ([]row, error) {
+	if c.bin == "" {
+		return []row{{measure: "process start -> first 200", emulator: "skipped (no -bin)", baseline: "-", ratio: "-", target: "<= 60 ms", ok: "-"}}, nil
+	}
+	var starts []time.Duration
+	var rss uint64
+	for range 7 {
+		d, r, err := startOnce(c.bin)
+		if err != nil {
+			return nil, err
+		}
+		starts = append(starts, d)
+		rss = max(rss, r)
+	}
+	slices.Sort(starts)
+	med := starts[len(starts)/2]
+	return []row{
+		{measure: "process start -> first 200 (median of 7)", emulator: med.Round(100 * time.Microsecond).String(), baseline: "-", ratio: "-", target: "<= 60 ms", ok: yesNo(med <= 60*time.Millisecond)},
+		{measure: "RSS, default fixture (max of 7)", emulator: mib(rss), baseline: "-", ratio: "-", target: "<= 30 MiB", ok: yesNo(rss <= 30<<20)},
+	}, nil
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func measureMemory(c config) ([]row, error) {
+	fx := synth.Org("classic", loadToken, c.users, func(i int) fixtures.User { return synth.ThreeFactors("mem", i) })
+	before := heapInUse()
+	s, err := emulator.New(emulator.Options{Seed: fx, APIToken: loadToken})
+	if err != nil {
+		return nil, err
+	}
+	fx = nil
+	after := heapInUse()
+	runtime.KeepAlive(s)
+	used := after - min(after, before)
+	return []row{{measure: fmt.Sprintf("heap, %d users x 3 factors", c.users), emulator: mib(used), baseline: "-", ratio: "-",
+		target: "<= 300 MiB", ok: yesNo(used <= 300<<20)}}, nil
+}
+
+func measureOrgs(c config) ([]row, error) {
+	fx, err := fixtures.Load(fixtures.Default("classic"))
+	if err != nil {
+		return nil, err
+	}
+	before := heapInUse()
+	s, err := emulator.New(emulator.Options{Seed: fx, APIToken: loadToken})
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < c.orgs; i++ {
+		if _, err := s.AddOrg(fmt.Sprintf("org%04d", i), "", fx); err != nil {
+			return nil, err
+		}
+	}
+	t, err := listen(s.Handler())
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
+	last := fmt.Sprintf("/_org/org%04d/api/v1/users?limit=1", c.orgs-1)
+	st, b, err := do(t.url, "GET", last, "")
+	if err != nil || st != 200 {
+		return nil, fmt.Errorf("GET %s: %d %s %v", last, st, b, err)
+	}
+	used := heapInUse() - before
+	return []row{{measure: fmt.Sprintf("%d orgs in one process (heap)", c.orgs), emulator: mib(used), baseline: "-", ratio: "-",
+		target: "1000 orgs serve", ok: yesNo(len(s.OrgNames()) >= 1000)}}, nil
+}

@@ -1,0 +1,35 @@
+package org
+
+import "time"
+
+// authnState is the org's part of the Classic authentication API: live
+// transactions (keyed by the digest of their stateToken), one-time session
+// and recovery-transaction tokens, remembered devices and the per-username
+// rate-limit windows. Every field is read and written under o.mu.
+type authnState struct {
+	txs           map[string]*authnTx
+	sessionTokens map[string]*sessionTokenRec
+	// remembered maps user+device to the end of a remember-device grant
+	// (zero time: until the device changes).
+	remembered map[string]time.Time
+	// autoPush is the saved auto-push preference per push factor id.
+	autoPush map[string]bool
+	// userRate are the per-username windows of POST /api/v1/authn.
+	userRate map[string]*rateWindow
+	// numberChallenge makes every authn push a number challenge.
+	numberChallenge bool
+}
+
+type rateWindow struct {
+	start time.Time
+	count int
+}
+
+// authnInit makes the maps; the caller holds o.mu.
+func (o *Org) authnInit() {
+	if o.authn.txs != nil {
+		return
+	}
+	o.authn = authnState{txs: map[string]*authnTx{}, sessionTokens: map[string]*sessionTokenRec{},
+		remembered: map[string]time.Time{}, autoPush: map[string]bool{}, userRate: map[string]*rateWindow{}}
+}
