@@ -127,6 +127,14 @@ func consoleUsers(_ *gin.Context, inst *orgInstance) (int, any, error) {
 			cu.Factors = append(cu.Factors, consoleFactor{ID: f.ID, FactorType: string(f.Type), Provider: f.Provider,
 				Status: string(f.Status), Detail: factorDetail(f)})
 		}
+		// Identity Engine's authenticator enrollments: a view over the
+		// same factors, as /api/v1/users/{id}/authenticator-enrollments.
+		if inst.engine.Profile().AuthenticatorsAPI {
+			es, _ := o.Enrollments(u.ID)
+			for _, e := range es {
+				cu.Enrollments = append(cu.Enrollments, consoleEnrollment{Key: e.Key, Status: e.Status, Name: e.Name})
+			}
+		}
 		for _, se := range o.UserSessions(u.ID) {
 			cu.Sessions = append(cu.Sessions, consoleSession{ID: se.ID, Created: stamp(se.Created), ExpiresAt: stamp(se.ExpiresAt), AMR: se.AMR})
 		}

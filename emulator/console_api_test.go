@@ -2,8 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,26 +12,6 @@ import (
 	"github.com/oktaemu/oktaemu/emulator"
 	"github.com/oktaemu/oktaemu/emulator/emulatortest"
 )
-
-func getJSON(t *testing.T, c *http.Client, method, url, auth string, out any) int {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, url, err, b)
-		}
-	}
-	return resp.StatusCode
-}
 
 // TestConsoleViews checks the console's read views in both engines: users
 // without secrets, MFA_ENROLL policies in both schemas, the request log,
@@ -46,14 +25,17 @@ func TestConsoleViews(t *testing.T) {
 			auth := "SSWS " + s.Token
 
 			var users []struct {
-				Login   string   `json:"login"`
+				Login       string `json:"login"`
+				Enrollments []struct {
+					Key string `json:"key"`
+				} `json:"enrollments"`
 				Status  string   `json:"status"`
 				Groups  []string `json:"groups"`
 				Factors []struct {
 					FactorType string `json:"factorType"`
 				} `json:"factors"`
 			}
-			if st := getJSON(t, c, "GET", base+"/users", "", &users); st != 200 {
+			if st, _ := call(t, c, "GET", base+"/users", "", "", "", &users); st != 200 {
 				t.Fatalf("users: %d", st)
 			}
 			byLogin := map[string][]string{}
@@ -65,8 +47,21 @@ func TestConsoleViews(t *testing.T) {
 			if !strings.Contains(strings.Join(byLogin["bob@example.com"], ","), "token:software:totp") {
 				t.Errorf("bob's factors: %v", byLogin["bob@example.com"])
 			}
+			// Authenticator enrollments exist in Identity Engine only.
+			for _, u := range users {
+				if u.Login != "bob@example.com" {
+					continue
+				}
+				var keys []string
+				for _, e := range u.Enrollments {
+					keys = append(keys, e.Key)
+				}
+				if has := slices.Contains(keys, "google_otp"); has != (eng == emulator.Identity) {
+					t.Errorf("bob's enrollments in %s: %v", eng, keys)
+				}
+			}
 			var rawUsers json.RawMessage
-			getJSON(t, c, "GET", base+"/users", "", &rawUsers)
+			call(t, c, "GET", base+"/users", "", "", "", &rawUsers)
 			for _, secret := range []string{"Pa55word!Emu", "JBSWY3DPEHPK3PXP", "ultramarine", "brussels sprouts", "rex the dog"} {
 				if strings.Contains(string(rawUsers), secret) {
 					t.Errorf("users view leaks %q", secret)
@@ -78,7 +73,7 @@ func TestConsoleViews(t *testing.T) {
 				FactorsSettings        map[string]any `json:"factorsSettings"`
 				AuthenticatorsSettings map[string]any `json:"authenticatorsSettings"`
 			}
-			getJSON(t, c, "GET", base+"/policies", "", &pols)
+			call(t, c, "GET", base+"/policies", "", "", "", &pols)
 			found := false
 			for _, p := range pols {
 				if p.Type == "MFA_ENROLL" {
@@ -93,8 +88,8 @@ func TestConsoleViews(t *testing.T) {
 			}
 
 			// Two Okta calls, then the log lists them newest first.
-			getJSON(t, c, "GET", s.URL+"/api/v1/users/bob@example.com/factors", auth, nil)
-			getJSON(t, c, "GET", s.URL+"/api/v1/users/nobody@example.com", auth, nil)
+			call(t, c, "GET", s.URL+"/api/v1/users/bob@example.com/factors", "", auth, "", nil)
+			call(t, c, "GET", s.URL+"/api/v1/users/nobody@example.com", "", auth, "", nil)
 			type logged struct {
 				ID        int    `json:"id"`
 				Method    string `json:"method"`
@@ -103,7 +98,7 @@ func TestConsoleViews(t *testing.T) {
 				ErrorCode string `json:"errorCode"`
 			}
 			var log []logged
-			getJSON(t, c, "GET", base+"/requests", "", &log)
+			call(t, c, "GET", base+"/requests", "", "", "", &log)
 			if len(log) < 2 {
 				t.Fatalf("request log: %v", log)
 			}
@@ -123,14 +118,14 @@ func TestConsoleViews(t *testing.T) {
 				Identity    struct{ Status int } `json:"identity"`
 				Differences []string             `json:"differences"`
 			}
-			if st := getJSON(t, c, "POST", base+"/requests/"+strconv.Itoa(log[1].ID)+"/compare", "", &cmpBody); st != 200 {
+			if st, _ := call(t, c, "POST", base+"/requests/"+strconv.Itoa(log[1].ID)+"/compare", "", "", "", &cmpBody); st != 200 {
 				t.Fatalf("compare: %d", st)
 			}
 			if cmpBody.Classic.Status != 200 || cmpBody.Identity.Status != 200 || len(cmpBody.Differences) != 1 ||
 				!strings.Contains(cmpBody.Differences[0], "engines.md #2") {
 				t.Errorf("compare: want one difference, engines.md row 2; got %+v", cmpBody)
 			}
-			if st := getJSON(t, c, "POST", base+"/requests/999999/compare", "", nil); st != 404 {
+			if st, _ := call(t, c, "POST", base+"/requests/999999/compare", "", "", "", nil); st != 404 {
 				t.Errorf("compare of an unknown request: %d, want 404", st)
 			}
 		})

@@ -2,8 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,15 +48,9 @@ func browser(t *testing.T) context.Context {
 // transaction.
 func authnCall(t *testing.T, c *http.Client, url, body string) map[string]any {
 	t.Helper()
-	resp, err := c.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	var tx map[string]any
-	if resp.StatusCode != 200 || json.Unmarshal(b, &tx) != nil {
-		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	if st, _ := call(t, c, "POST", url, "", "", body, &tx); st != 200 {
+		t.Fatalf("POST %s: %d %v", url, st, tx)
 	}
 	return tx
 }

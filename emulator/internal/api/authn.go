@@ -287,19 +287,16 @@ func authnVerifyInput(c *gin.Context, req authnRequest) (org.AuthnVerify, error)
 }
 
 func (h Authn) verify(c *gin.Context) (int, any, error) {
-	req, err := bindAuthn(c)
-	if err != nil {
-		return 0, nil, err
-	}
-	in, err := authnVerifyInput(c, req)
-	if err != nil {
-		return 0, nil, err
-	}
-	tx, err := h.Org.AuthnVerifyFactor(req.StateToken, c.Param("factorId"), in)
-	return h.ok(c, tx, err)
+	return h.withVerifyInput(c, h.Org.AuthnVerifyFactor)
 }
 
 func (h Authn) verifyResend(c *gin.Context) (int, any, error) {
+	return h.withVerifyInput(c, h.Org.AuthnResendVerify)
+}
+
+// withVerifyInput binds a factor verify (or resend) request and runs op on
+// the path's factor.
+func (h Authn) withVerifyInput(c *gin.Context, op func(stateToken, factorID string, in org.AuthnVerify) (org.AuthnTransaction, error)) (int, any, error) {
 	req, err := bindAuthn(c)
 	if err != nil {
 		return 0, nil, err
@@ -308,7 +305,7 @@ func (h Authn) verifyResend(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	tx, err := h.Org.AuthnResendVerify(req.StateToken, c.Param("factorId"), in)
+	tx, err := op(req.StateToken, c.Param("factorId"), in)
 	return h.ok(c, tx, err)
 }
 
