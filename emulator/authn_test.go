@@ -173,6 +173,28 @@ func TestAuthnPerUsernameRateLimit(t *testing.T) {
 		a.wantStatus(a.login("bob@example.com", authnPassword), "MFA_REQUIRED")
 		a.s.Org().Advance(time.Second)
 		a.wantStatus(a.login("alice@example.com", authnPassword), "SUCCESS")
+
+		// The control plane lifts the limit for load tests (authnPerUsername
+		// 0), and a PUT without it restores Okta's.
+		a.s.Org().Advance(time.Second)
+		lift := map[string]any{"default": 0, "byPrefix": map[string]int{}, "authnPerUsername": 0}
+		if r := a.do("PUT", "/_emulator/orgs/default/ratelimits", "", lift); r.Status != 200 || !strings.Contains(string(r.Raw), `"authnPerUsername":0`) {
+			t.Fatalf("lifting: %d %s", r.Status, r.Raw)
+		}
+		for range 6 {
+			a.wantStatus(a.login("alice@example.com", authnPassword), "SUCCESS")
+		}
+		a.s.Org().Advance(time.Second)
+		if r := a.do("PUT", "/_emulator/orgs/default/ratelimits", "", map[string]any{"default": 0, "byPrefix": map[string]int{}}); r.Status != 200 || !strings.Contains(string(r.Raw), `"authnPerUsername":4`) {
+			t.Fatalf("restoring: %d %s", r.Status, r.Raw)
+		}
+		for range 4 {
+			a.wantStatus(a.login("alice@example.com", authnPassword), "SUCCESS")
+		}
+		a.want(a.login("alice@example.com", authnPassword), 429, "E0000047")
+		if r := a.do("PUT", "/_emulator/orgs/default/ratelimits", "", map[string]any{"default": 0, "byPrefix": map[string]int{}, "authnPerUsername": -1}); r.Status != 400 {
+			t.Errorf("negative authnPerUsername: %d %s, want 400", r.Status, r.Raw)
+		}
 	})
 }
 

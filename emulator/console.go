@@ -287,14 +287,14 @@ func (s *Server) consoleCompare(c *gin.Context, inst *orgInstance) (int, any, er
 // fixtureFor is the fixture an org of engine k would start from, for the
 // same fixture family: "<engine>-default" maps to the other default; other
 // fixtures are used as they are when they suit both engines.
-func fixtureFor(fx *fixtures.Org, k okta.Engine) (*fixtures.Org, error) {
-	if fx.Engine == "" || fx.Engine == string(k) {
-		return fx, nil
+func fixtureFor(fx storedFixture, k okta.Engine) (*fixtures.Org, error) {
+	if fx.engine == "" || fx.engine == string(k) {
+		return fx.load()
 	}
-	if fx.Name == fixtures.Default(fx.Engine) {
+	if fx.name == fixtures.Default(fx.engine) {
 		return fixtures.Load(fixtures.Default(string(k)))
 	}
-	return nil, &fixtureEngineError{fx.Name, fx.Engine}
+	return nil, &fixtureEngineError{fx.name, fx.engine}
 }
 
 type fixtureEngineError struct{ name, engine string }

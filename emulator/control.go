@@ -96,7 +96,7 @@ type orgBody struct {
 }
 
 func (s *Server) orgBody(c *gin.Context, inst *orgInstance) orgBody {
-	return orgBody{Name: inst.name, Engine: Engine(inst.engine.Kind()), Fixture: inst.fixture.Name,
+	return orgBody{Name: inst.name, Engine: Engine(inst.engine.Kind()), Fixture: inst.fixture.name,
 		OrgID: inst.org.ID(), Default: inst.name == s.defaultName,
 		URL: httpx.BaseURL(c) + OrgPathPrefix + inst.name}
 }
@@ -300,11 +300,16 @@ func getOutbox(c *gin.Context, inst *orgInstance) (int, any, error) {
 type rateLimitsBody struct {
 	Default  int            `json:"default"`
 	ByPrefix map[string]int `json:"byPrefix"`
+	// AuthnPerUsername is the per-username limit of POST /api/v1/authn per
+	// second (Okta: 4); 0 lifts it. A PUT without it restores Okta's.
+	// Snapshots carry it in the org's state instead.
+	AuthnPerUsername *int `json:"authnPerUsername,omitempty"`
 }
 
 func getRateLimits(_ *gin.Context, inst *orgInstance) (int, any, error) {
 	l := inst.limiter.Limits()
-	return http.StatusOK, rateLimitsBody{Default: l.Default, ByPrefix: l.ByPrefix}, nil
+	perUser := inst.org.AuthnUsernameLimit()
+	return http.StatusOK, rateLimitsBody{Default: l.Default, ByPrefix: l.ByPrefix, AuthnPerUsername: &perUser}, nil
 }
 
 func setRateLimits(c *gin.Context, inst *orgInstance) (int, any, error) {
@@ -320,10 +325,17 @@ func setRateLimits(c *gin.Context, inst *orgInstance) (int, any, error) {
 			return 0, nil, okta.Validation("ratelimits", "byPrefix: keys are paths starting with /, values non-negative")
 		}
 	}
+	perUser := org.AuthnUsernameLimit
+	if req.AuthnPerUsername != nil {
+		if perUser = *req.AuthnPerUsername; perUser < 0 {
+			return 0, nil, okta.Validation("ratelimits", "authnPerUsername: must not be negative")
+		}
+	}
 	if req.ByPrefix == nil {
 		req.ByPrefix = map[string]int{}
 	}
 	inst.limiter.SetLimits(httpx.RateLimits{Default: req.Default, ByPrefix: req.ByPrefix})
+	inst.org.SetAuthnUsernameLimit(perUser)
 	return getRateLimits(c, inst)
 }
 

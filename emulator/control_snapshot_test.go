@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/oktaemu/oktaemu/emulator"
 	"github.com/oktaemu/oktaemu/emulator/emulatortest"
+	"github.com/oktaemu/oktaemu/fixtures"
 )
 
 // ctlCall sends one request and returns status and body.
@@ -219,4 +221,36 @@ func byteDiff(a, b []byte) string {
 	}
 	from := max(0, i-100)
 	return fmt.Sprintf("at byte %d:\n  %s\n  %s", i, a[from:min(len(a), i+100)], b[from:min(len(b), i+100)])
+}
+
+// ResetOrg rebuilds the org as it was made: byte-identical snapshot, and a
+// caller's later change to the Seed value does not leak into the reset.
+func TestResetOrgUsesFixtureAsGiven(t *testing.T) {
+	fx, err := fixtures.Load(fixtures.Default("identity"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := emulator.New(emulator.Options{Seed: fx, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.SnapshotOrg("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.Users = append(fx.Users, fixtures.User{Profile: map[string]any{"login": "late@example.com"}})
+	fx.Users[0].Profile["firstName"] = "Changed"
+	if err := s.ResetOrg("default"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.SnapshotOrg("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("snapshot after reset differs from the first (%d vs %d bytes)", len(before), len(after))
+	}
+	if got := s.DefaultOrg().Fixture(); len(got.Users) != len(fx.Users)-1 || got.Users[0].Profile["firstName"] == "Changed" {
+		t.Errorf("Fixture() reflects the caller's later change: %d users, first %v", len(got.Users), got.Users[0].Profile)
+	}
 }

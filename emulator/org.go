@@ -30,8 +30,16 @@ func (o *Org) Engine() Engine { return Engine(o.inst().engine.Kind()) }
 // ID is the org's 00o… id.
 func (o *Org) ID() string { return o.inst().org.ID() }
 
-// Fixture is the fixture the org was built from.
-func (o *Org) Fixture() *fixtures.Org { return o.inst().fixture }
+// Fixture returns a copy of the fixture the org was built from.
+func (o *Org) Fixture() *fixtures.Org {
+	fx, err := o.inst().fixture.load()
+	if err != nil {
+		// The org stored it from a value it had just built with: a
+		// failure here is a bug, not bad input.
+		panic(err)
+	}
+	return fx
+}
 
 // Now is the org's current time.
 func (o *Org) Now() time.Time { return o.inst().org.Now() }

@@ -305,11 +305,12 @@ func TestSDKv2UsersAndGroups(t *testing.T) {
 			}
 			(*upd.Profile)["firstName"] = "Victor"
 			delete(*upd.Profile, "nickName")
-			// The README's pattern sends the fetched user back whole, with
+			// The SDK's pattern sends the fetched user back whole, with
 			// credentials.recovery_question holding the question and no
-			// answer; the emulator refuses that today (E0000001: answer too
-			// short), so the credentials are left out. Reported to the lead.
-			upd.Credentials = nil
+			// answer (and an empty password object).
+			if upd.Credentials == nil || upd.Credentials.RecoveryQuestion == nil || upd.Credentials.RecoveryQuestion.Question != "Color?" {
+				t.Fatalf("partial update lost the credentials read-back: %+v", upd.Credentials)
+			}
 			rep, _, err := c.User.UpdateUser(ctx, id, *upd, nil)
 			if err != nil {
 				t.Fatalf("UpdateUser: %v", err)

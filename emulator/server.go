@@ -66,7 +66,7 @@ type Server struct {
 type orgInstance struct {
 	name    string
 	engine  engine.Engine
-	fixture *fixtures.Org
+	fixture storedFixture
 	org     *org.Org
 	limiter *httpx.Limiter
 	faults  *httpx.Faults
@@ -82,6 +82,7 @@ func New(opts Options) (*Server, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{opts: opts, logger: logger, orgs: map[string]*orgInstance{}}
+	s.opts.Seed = nil // the org keeps its own copy (storedFixture)
 	s.control = s.mountControl()
 	name := opts.Name
 	if name == "" {
@@ -170,12 +171,16 @@ func (s *Server) build(name string, eng engine.Engine, fx *fixtures.Org) (*orgIn
 	if err != nil {
 		return nil, fmt.Errorf("fixture %s: %w", fx.Name, err)
 	}
-	return s.serveOrg(name, eng, fx, o), nil
+	stored, err := storeFixture(fx)
+	if err != nil {
+		return nil, err
+	}
+	return s.serveOrg(name, eng, stored, o), nil
 }
 
 // serveOrg wires an org (seeded or restored from a snapshot) for serving:
 // the server's extra API token, rate limiter, faults and routes.
-func (s *Server) serveOrg(name string, eng engine.Engine, fx *fixtures.Org, o *org.Org) *orgInstance {
+func (s *Server) serveOrg(name string, eng engine.Engine, fx storedFixture, o *org.Org) *orgInstance {
 	if _, ok := o.CheckAPIToken(s.opts.APIToken); s.opts.APIToken != "" && !ok {
 		o.AddAPIToken("oktaemu --api-token", s.opts.APIToken)
 	}
@@ -203,7 +208,11 @@ func (s *Server) ResetOrg(name string) error {
 	if old == nil {
 		return fmt.Errorf("no org %q", name)
 	}
-	inst, err := s.build(name, old.engine, old.fixture)
+	fx, err := old.fixture.load()
+	if err != nil {
+		return err
+	}
+	inst, err := s.build(name, old.engine, fx)
 	if err != nil {
 		return err
 	}

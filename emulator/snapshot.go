@@ -63,7 +63,7 @@ func (s *Server) snapshot(inst *orgInstance) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fx, err := marshalJSON(inst.fixture)
+	fx, err := inst.fixture.json()
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,11 @@ func (s *Server) restore(name string, data []byte) (*orgInstance, error) {
 	if o.Engine() != eng.Kind() {
 		return nil, fmt.Errorf("org snapshot: state of a %s org, engine says %s", o.Engine(), eng.Kind())
 	}
-	inst := s.serveOrg(name, eng, &fx, o)
+	stored, err := storeFixtureJSON(fx.Name, fx.Engine, snap.Fixture)
+	if err != nil {
+		return nil, fmt.Errorf("org snapshot: fixture: %w", err)
+	}
+	inst := s.serveOrg(name, eng, stored, o)
 	if snap.RateLimits.ByPrefix == nil {
 		snap.RateLimits.ByPrefix = map[string]int{}
 	}

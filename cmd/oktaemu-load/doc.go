@@ -2,18 +2,22 @@
 // one run, and prints ratios (absolute figures drift between runs and
 // machines; ratios measured side by side do not).
 //
-// It starts the emulator in-process on 127.0.0.1, and beside it bare
-// handlers that answer the same bytes, then drives both with vegeta
+// Each server runs in its own process, as a wrk-style measure has it: the
+// emulator is the oktaemu binary serving a generated fixture file (`serve
+// --fixture`), the baseline is this command re-executed as a bare net/http
+// server answering the same bytes (for authn: after decoding the same
+// body). The load comes from this process: vegeta
 // (github.com/tsenart/vegeta, a well-kept HTTP load library) at full speed
-// over a fixed number of keep-alive connections. Multi-step sign-ins are
-// driven by closed-loop workers, since each step needs the previous answer.
-// With -bin it also starts the oktaemu binary to time process start to the
-// first 200 and to read its resident memory.
+// over a fixed number of keep-alive connections, the two sides attacked in
+// alternation; multi-step sign-ins are driven by closed-loop workers, since
+// each step needs the previous answer. The binary is also timed from
+// process start to the first 200, and its resident memory read. The memory
+// and many-orgs measures build orgs in this process and read its heap.
 //
 // Usage:
 //
-//	go build -o /tmp/oktaemu ./cmd/oktaemu
-//	go run ./cmd/oktaemu-load -bin /tmp/oktaemu
+//	go run ./cmd/oktaemu-load                     # builds the binary first
+//	go run ./cmd/oktaemu-load -bin /tmp/oktaemu   # or measures this one
 //
 // BENCHMARKS.md records the method, the targets and the latest numbers.
 package main

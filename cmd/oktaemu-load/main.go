@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +23,15 @@ type config struct {
 	only     string
 	users    int
 	orgs     int
+	// memprofile, when set, receives a heap profile taken by the memory
+	// measure while the big org is alive.
+	memprofile string
+	// cpuprofile, when set, receives a CPU profile of the whole run
+	// (load generator and emulator share the process).
+	cpuprofile string
+	// emuProfile, when set, makes each emulator process write a CPU
+	// profile to <emuProfile>.<measure>.
+	emuProfile string
 }
 
 // row is one line of the report.
@@ -39,19 +51,78 @@ func main() {
 	fs.IntVar(&c.conns, "conns", 32, "keep-alive connections (and workers) per attack")
 	fs.IntVar(&c.rounds, "rounds", 2, "attacks per side; the best of each side is kept")
 	fs.IntVar(&c.signins, "signins", 30000, "MFA sign-ins to complete (one fresh user each)")
-	fs.StringVar(&c.bin, "bin", "", "path to an oktaemu binary: also time start to first 200 and read RSS")
+	fs.StringVar(&c.bin, "bin", "", "path to the oktaemu binary to measure (default: go build it into a temporary directory)")
 	fs.IntVar(&c.users, "users", 100000, "users (3 factors each) for the memory measure")
 	fs.IntVar(&c.orgs, "orgs", 1000, "orgs in one process for the orgs measure")
+	fs.StringVar(&c.memprofile, "memprofile", "", "write a heap profile of the memory measure's org to this file")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the load generator) to this file")
+	fs.StringVar(&c.emuProfile, "emu-cpuprofile", "", "make the emulator write a CPU profile of each measure to `prefix`.<measure>")
 	fs.StringVar(&c.only, "only", "", "comma-separated measures to run: factors,authn,signin,start,memory,orgs (default all)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: oktaemu-load [flags]\n\nMeasure oktaemu against a bare net/http baseline and print ratios.\n\n")
 		fs.PrintDefaults()
 	}
+	if os.Getenv(bareModeEnv) != "" {
+		// Re-executed as the baseline server (procs.go).
+		if err := serveBare(); err != nil {
+			fmt.Fprintln(os.Stderr, "oktaemu-load bare:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	_ = fs.Parse(os.Args[1:])
+	if c.bin == "" && c.needsBinary() {
+		bin, cleanup, err := buildBinary()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
+			os.Exit(1)
+		}
+		defer cleanup()
+		c.bin = bin
+	}
+	if c.cpuprofile != "" {
+		f, err := os.Create(c.cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
+			os.Exit(1)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	if err := run(os.Stdout, c); err != nil {
 		fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
 		os.Exit(1)
 	}
+}
+
+// needsBinary reports whether a chosen measure runs the oktaemu binary.
+func (c config) needsBinary() bool {
+	for _, m := range []string{"factors", "authn", "signin", "start"} {
+		if c.want(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildBinary builds cmd/oktaemu as the release does (CGO_ENABLED=0).
+func buildBinary() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "oktaemu-load-bin-")
+	if err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "oktaemu")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/oktaemu/oktaemu/cmd/oktaemu")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Stderr = os.Stderr
+	fmt.Fprintln(os.Stderr, "building oktaemu...")
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("go build: %w (or pass -bin)", err)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
 }
 
 func (c config) want(name string) bool {

@@ -30,6 +30,7 @@ type serveConfig struct {
 	logLevel        slog.Level
 	logFormat       choiceValue
 	shutdownTimeout time.Duration
+	cpuprofile      string
 }
 
 // serveEnv lists the environment variable of every serve flag.
@@ -44,6 +45,7 @@ var serveEnv = []envVar{
 	{"log-level", "OKTAEMU_LOG_LEVEL"},
 	{"log-format", "OKTAEMU_LOG_FORMAT"},
 	{"shutdown-timeout", "OKTAEMU_SHUTDOWN_TIMEOUT"},
+	{"cpuprofile", "OKTAEMU_CPUPROFILE"},
 }
 
 const defaultAddr = "127.0.0.1:8080"
@@ -63,6 +65,7 @@ func serveFlags() (*flag.FlagSet, *serveConfig) {
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (logs every request), info, warn or error")
 	c.logFormat = choiceValue{value: "text", choices: []string{"text", "json"}}
 	fs.Var(&c.logFormat, "log-format", "log `format`: text or json")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof) of the whole run to `file`, for performance work")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -226,6 +229,16 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 		logger.Info("state", "file", c.state, "restored", restored, "orgs", emu.OrgNames())
 	}
+	if c.cpuprofile != "" {
+		stop, err := startCPUProfile(c.cpuprofile)
+		if err != nil {
+			return fmt.Errorf("serve: --cpuprofile: %w", err)
+		}
+		defer stop()
+	}
+	if pct := tuneGC(); pct > 0 {
+		logger.Debug("gc", "gogc", pct)
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -244,10 +257,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	go func() { served <- srv.Serve(ln) }()
 
 	org := emu.DefaultOrg()
+	fx := org.Fixture()
 	token, tokenFrom := c.apiToken, "--api-token"
 	if token == "" {
 		tokenFrom = "fixture"
-		if toks := org.Fixture().APITokens; len(toks) > 0 {
+		if toks := fx.APITokens; len(toks) > 0 {
 			token = toks[0].Token
 		}
 	}
@@ -255,7 +269,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	// start calling the emulator.
 	logger.Info("oktaemu serving",
 		"url", baseURL(ln.Addr()), "engine", string(org.Engine()), "org", org.Name(),
-		"fixture", org.Fixture().Name, "token", token, "token_from", tokenFrom,
+		"fixture", fx.Name, "token", token, "token_from", tokenFrom,
 		"admin_token_required", c.adminToken != "", "orgs", emu.OrgNames())
 
 	select {

@@ -55,38 +55,63 @@ type factorBody struct {
 	LastUpdated *string           `json:"lastUpdated,omitempty"`
 	Profile     map[string]any    `json:"profile,omitempty"`
 	Embedded    map[string]any    `json:"_embedded,omitempty"`
-	Links       httpx.Links       `json:"_links"`
+	Links       *factorLinkSet    `json:"_links"`
 }
 
 func factorPath(f org.Factor) string { return "/api/v1/users/" + f.UserID + "/factors/" + f.ID }
 
+// factorLinkSet is a factor's `_links`: a struct rather than httpx.Links
+// because every factor list renders it, with the keys in the order a map
+// would sort them.
+type factorLinkSet struct {
+	Activate  *httpx.Link  `json:"activate,omitempty"`
+	Poll      *httpx.Link  `json:"poll,omitempty"`
+	Questions *httpx.Link  `json:"questions,omitempty"`
+	Resend    []httpx.Link `json:"resend,omitempty"`
+	Self      httpx.Link   `json:"self"`
+	User      httpx.Link   `json:"user"`
+	Verify    *httpx.Link  `json:"verify,omitempty"`
+
+	// store backs the optional links: one allocation per factor.
+	store [2]httpx.Link
+	used  int
+}
+
+// add stores l and returns a pointer to it.
+func (s *factorLinkSet) add(l httpx.Link) *httpx.Link {
+	s.store[s.used] = l
+	s.used++
+	return &s.store[s.used-1]
+}
+
 // factorLinks are the factor's links in its status (factors.md §2.3).
-func factorLinks(c *gin.Context, f org.Factor) httpx.Links {
+func factorLinks(c *gin.Context, f org.Factor) *factorLinkSet {
 	p := factorPath(f)
-	l := httpx.Links{"user": httpx.NewLink(c, "/api/v1/users/"+f.UserID, http.MethodGet)}
+	l := &factorLinkSet{User: httpx.NewLink(c, "/api/v1/users/"+f.UserID, http.MethodGet)}
+	link := func(path string, methods ...string) *httpx.Link { return l.add(httpx.NewLink(c, path, methods...)) }
 	if f.Status != okta.FactorActive {
-		l["self"] = httpx.NewLink(c, p, http.MethodGet)
+		l.Self = httpx.NewLink(c, p, http.MethodGet)
 		switch f.Type {
 		case okta.FactorPush:
-			l["poll"] = httpx.NewLink(c, p+"/lifecycle/activate/poll", http.MethodPost)
+			l.Poll = link(p+"/lifecycle/activate/poll", http.MethodPost)
 		case okta.FactorSMS, okta.FactorCall, okta.FactorEmail:
-			l["activate"] = httpx.NewLink(c, p+"/lifecycle/activate", http.MethodPost)
-			rl := httpx.NewLink(c, p+"/resend", http.MethodPost)
+			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
+			rl := link(p+"/resend", http.MethodPost)
 			rl.Name = string(f.Type)
-			l["resend"] = []httpx.Link{rl}
+			l.Resend = l.store[l.used-1 : l.used]
 		case okta.FactorSignedNonce:
 		default:
-			l["activate"] = httpx.NewLink(c, p+"/lifecycle/activate", http.MethodPost)
+			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
 		}
 		return l
 	}
-	l["self"] = httpx.NewLink(c, p, http.MethodGet, http.MethodDelete)
+	l.Self = httpx.NewLink(c, p, http.MethodGet, http.MethodDelete)
 	switch f.Type {
 	case okta.FactorQuestion:
-		l["questions"] = httpx.NewLink(c, "/api/v1/users/"+f.UserID+"/factors/questions", http.MethodGet)
+		l.Questions = link("/api/v1/users/"+f.UserID+"/factors/questions", http.MethodGet)
 	case okta.FactorSignedNonce:
 	default:
-		l["verify"] = httpx.NewLink(c, p+"/verify", http.MethodPost)
+		l.Verify = link(p+"/verify", http.MethodPost)
 	}
 	return l
 }

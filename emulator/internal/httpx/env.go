@@ -3,6 +3,7 @@ package httpx
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,10 +35,29 @@ func WithEnv(e *Env) gin.HandlerFunc {
 		c.Set(envKey, e)
 		h := c.Writer.Header()
 		h["X-Okta-Request-Id"] = []string{e.IDs.RequestID()}
-		h["Date"] = []string{e.Now().UTC().Format(http.TimeFormat)}
+		h["Date"] = []string{httpDate(e.Now())}
 		c.Next()
 	}
 }
+
+// httpDate is the Date header for t, formatted once per second: every
+// response carries one.
+func httpDate(t time.Time) string {
+	sec := t.Unix()
+	if d := lastDate.Load(); d != nil && d.sec == sec {
+		return d.text
+	}
+	d := &dateText{sec: sec, text: t.UTC().Format(http.TimeFormat)}
+	lastDate.Store(d)
+	return d.text
+}
+
+type dateText struct {
+	sec  int64
+	text string
+}
+
+var lastDate atomic.Pointer[dateText]
 
 // EnvOf returns the Env of the org serving c.
 func EnvOf(c *gin.Context) *Env {
@@ -56,6 +76,18 @@ func (fallbackIDs) RequestID() string { return "req0000000000000000000000" }
 // of the request (X-Forwarded-Proto and X-Forwarded-Host when a proxy set
 // them), plus the org's path prefix. Every `_links` href starts with it.
 func BaseURL(c *gin.Context) string {
+	if v, ok := c.Get(baseKey); ok {
+		return v.(string)
+	}
+	base := baseURL(c)
+	c.Set(baseKey, base)
+	return base
+}
+
+// baseKey caches a request's base URL: an answer's links all start with it.
+const baseKey = "oktaemu.base"
+
+func baseURL(c *gin.Context) string {
 	r := c.Request
 	scheme := "http"
 	if r.TLS != nil {

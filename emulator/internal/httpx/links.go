@@ -1,6 +1,10 @@
 package httpx
 
-import "github.com/gin-gonic/gin"
+import (
+	"slices"
+
+	"github.com/gin-gonic/gin"
+)
 
 // Hints is a link's hints object; Allow lists the methods valid for the
 // resource in its current state.
@@ -26,7 +30,23 @@ func Href(c *gin.Context, path string) string { return BaseURL(c) + path }
 func NewLink(c *gin.Context, path string, methods ...string) Link {
 	l := Link{Href: Href(c, path)}
 	if len(methods) > 0 {
-		l.Hints = &Hints{Allow: methods}
+		l.Hints = hintsFor(methods)
 	}
 	return l
+}
+
+// commonHints are shared, read-only hints for the usual method sets, so
+// building a link allocates no hints.
+var commonHints = []*Hints{
+	{Allow: []string{"GET"}}, {Allow: []string{"POST"}}, {Allow: []string{"DELETE"}}, {Allow: []string{"PUT"}},
+	{Allow: []string{"GET", "DELETE"}}, {Allow: []string{"GET", "PUT"}}, {Allow: []string{"GET", "PUT", "DELETE"}},
+}
+
+func hintsFor(methods []string) *Hints {
+	for _, h := range commonHints {
+		if slices.Equal(h.Allow, methods) {
+			return h
+		}
+	}
+	return &Hints{Allow: slices.Clone(methods)}
 }

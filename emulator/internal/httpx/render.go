@@ -2,13 +2,14 @@ package httpx
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
+	fastjson "github.com/goccy/go-json"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
 )
@@ -41,16 +42,25 @@ func WriteJSON(c *gin.Context, status int, body any) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			jsonBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	enc := fastjson.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(body); err != nil {
 		WriteError(c, err)
 		return
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	c.Data(status, JSONContentType, b)
+	c.Data(status, JSONContentType, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
+
+// jsonBuffers recycles the buffers answers are encoded into. Buffers that
+// grew past 1 MiB are dropped rather than kept.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Cause is one item of errorCauses.
 type Cause struct {
@@ -130,11 +140,8 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	if ct := c.ContentType(); ct != "" && ct != JSONContentType && !strings.HasSuffix(ct, "+json") {
 		return false, okta.Errorf(okta.E0000021)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return false, okta.Errorf(okta.E0000003)
-	}
-	if dec.More() {
+	// One JSON value: trailing data after it is an error too.
+	if err := fastjson.Unmarshal(b, v); err != nil {
 		return false, okta.Errorf(okta.E0000003)
 	}
 	return true, nil

@@ -392,10 +392,28 @@ func (o *Org) FactorEnrollment(uid string, t okta.FactorType, provider string) s
 }
 
 func (o *Org) factorEnrollment(uid string, t okta.FactorType, provider string) string {
+	return o.enrollPolicyFor(uid).level(t, provider)
+}
+
+// enrollPolicy is a user's effective MFA_ENROLL policy, looked up once for
+// the many factor types a sign-in or a catalog asks about.
+type enrollPolicy struct {
+	p  Policy
+	ok bool // false: the org has no MFA_ENROLL policy for the user
+}
+
+func (o *Org) enrollPolicyFor(uid string) enrollPolicy {
 	p, _, ok := o.effectivePolicy(okta.PolicyMFAEnroll, uid)
-	if !ok {
+	return enrollPolicy{p: p, ok: ok}
+}
+
+// level is how the policy treats t/provider: REQUIRED, OPTIONAL or
+// NOT_ALLOWED.
+func (ep enrollPolicy) level(t okta.FactorType, provider string) string {
+	if !ep.ok {
 		return EnrollOptional
 	}
+	p := ep.p
 	if list, isList := p.Settings["authenticators"].([]any); isList {
 		key := AuthenticatorKey(t, provider)
 		for _, item := range list {

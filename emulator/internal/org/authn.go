@@ -207,14 +207,19 @@ func (o *Org) newTx(uid string) (*authnTx, string) {
 	return tx, token
 }
 
-// sweepTxs forgets expired transactions.
+// sweepTxs forgets expired transactions once the map has doubled since the
+// last sweep (liveTx refuses expired ones in between).
 func (o *Org) sweepTxs() {
+	if !sweepDue(len(o.authn.txs), &o.authn.txSweep) {
+		return
+	}
 	now := o.clock.Now()
 	for k, tx := range o.authn.txs {
 		if !now.Before(tx.expiresAt) {
 			delete(o.authn.txs, k)
 		}
 	}
+	swept(len(o.authn.txs), &o.authn.txSweep)
 }
 
 // liveTx returns the live transaction of stateToken and slides its expiry,

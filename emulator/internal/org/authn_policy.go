@@ -110,59 +110,77 @@ func hasActive(u *user, t okta.FactorType, provider string) bool {
 // user's MFA_ENROLL policy allows (the Factors API catalog's rule,
 // enroll.go), without Custom OTP which authn cannot enroll.
 func (o *Org) enrollOptions(u *user) []EnrollOption {
-	o.syncAutoFactors(u)
 	var out []EnrollOption
-	for _, e := range enrollable {
-		if e.Type == okta.FactorHOTP {
-			continue
-		}
-		lvl, ok := o.allowed(u.ID, e.Type, e.Provider)
-		if !ok {
-			continue
-		}
-		opt := EnrollOption{FactorType: e.Type, Provider: e.Provider, Enrollment: lvl, Status: okta.FactorNotSetup}
-		if hasActive(u, e.Type, e.Provider) {
+	o.eachEnrollOption(u, func(t okta.FactorType, provider, lvl string, active bool) {
+		opt := EnrollOption{FactorType: t, Provider: provider, Enrollment: lvl, Status: okta.FactorNotSetup}
+		if active {
 			opt.Status = okta.FactorActive
 		}
-		if e.Type == okta.FactorSMS || e.Type == okta.FactorCall {
+		if t == okta.FactorSMS || t == okta.FactorCall {
 			for _, f := range u.factors {
-				if f.Type == e.Type && f.Status == okta.FactorActive {
+				if f.Type == t && f.Status == okta.FactorActive {
 					opt.Phones = append(opt.Phones, f.view())
 				}
 			}
 		}
 		out = append(out, opt)
-	}
+	})
 	return out
+}
+
+// eachEnrollOption calls fn for each entry of u's MFA_ENROLL list, in
+// order, with its level and whether u holds an active factor of it.
+func (o *Org) eachEnrollOption(u *user, fn func(t okta.FactorType, provider, lvl string, active bool)) {
+	o.syncAutoFactors(u)
+	ep := o.enrollPolicyFor(u.ID)
+	for _, e := range enrollable {
+		if e.Type == okta.FactorHOTP {
+			continue
+		}
+		if lvl, ok := o.allowedBy(ep, e.Type, e.Provider); ok {
+			fn(e.Type, e.Provider, lvl, hasActive(u, e.Type, e.Provider))
+		}
+	}
+}
+
+// enrollAction is the enroll.self action of u's MFA_ENROLL rule
+// (CHALLENGE, LOGIN or NEVER; CHALLENGE when no rule applies).
+func (o *Org) enrollAction(uid string) string {
+	if _, r, ok := o.effectivePolicy(okta.PolicyMFAEnroll, uid); ok {
+		if a := LookupString(r.Actions, "enroll", "self"); a != "" {
+			return a
+		}
+	}
+	return "CHALLENGE"
 }
 
 // enrollNeeded decides step 4 of §3.3.
 func (o *Org) enrollNeeded(u *user, tx *authnTx) bool {
-	ep := o.mfaEnrollmentFor(u.ID)
-	if strings.EqualFold(ep.Action, "NEVER") {
+	action := o.enrollAction(u.ID)
+	if strings.EqualFold(action, "NEVER") {
 		return false
 	}
-	opts := o.enrollOptions(u)
+	var options int
 	var requiredMissing, optionalMissing bool
-	for _, opt := range opts {
-		if opt.Status == okta.FactorActive {
-			continue
-		}
-		if opt.Enrollment == "REQUIRED" {
+	o.eachEnrollOption(u, func(_ okta.FactorType, _, lvl string, active bool) {
+		options++
+		switch {
+		case active:
+		case lvl == EnrollRequired:
 			requiredMissing = true
-		} else {
+		default:
 			optionalMissing = true
 		}
-	}
+	})
 	switch {
 	case requiredMissing:
 		return true
-	case !tx.mfaDone && len(opts) > 0:
+	case !tx.mfaDone && options > 0:
 		// MFA required and nothing to verify: enroll first.
 		return true
 	case tx.multiEnrol && tx.enrolledHere && optionalMissing:
 		return true
-	case strings.EqualFold(ep.Action, "LOGIN") && optionalMissing && u.LastLogin.IsZero() && len(o.verifiableFactors(u)) == 0:
+	case strings.EqualFold(action, "LOGIN") && optionalMissing && u.LastLogin.IsZero() && len(o.verifiableFactors(u)) == 0:
 		return true
 	}
 	return false

@@ -21,6 +21,10 @@ func (o *Org) TakeAuthnUsername(username string) (limit, remaining int, reset ti
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.authnInit()
+	limit = o.authnUsernameLimit()
+	if limit == 0 {
+		return 0, 0, time.Time{}, true
+	}
 	key := strings.ToLower(strings.TrimSpace(username))
 	now := o.clock.Now()
 	w := o.authn.userRate[key]
@@ -32,9 +36,42 @@ func (o *Org) TakeAuthnUsername(username string) (limit, remaining int, reset ti
 		o.authn.userRate[key] = w
 	}
 	reset = w.start.Add(AuthnUsernameWindow)
-	if w.count >= AuthnUsernameLimit {
-		return AuthnUsernameLimit, 0, reset, false
+	if w.count >= limit {
+		return limit, 0, reset, false
 	}
 	w.count++
-	return AuthnUsernameLimit, AuthnUsernameLimit - w.count, reset, true
+	return limit, limit - w.count, reset, true
+}
+
+// SetAuthnUsernameLimit changes the per-username authn limit (attempts per
+// AuthnUsernameWindow); 0 lifts it, for load tests (control plane). It is
+// not an Okta setting: real orgs keep AuthnUsernameLimit.
+func (o *Org) SetAuthnUsernameLimit(n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.authnInit()
+	o.authn.userLimit = n
+	if n == 0 {
+		o.authn.userLimit = -1
+	}
+	o.authn.userRate = map[string]*rateWindow{}
+}
+
+// AuthnUsernameLimit returns the per-username authn limit in force; 0
+// means lifted.
+func (o *Org) AuthnUsernameLimit() int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.authnUsernameLimit()
+}
+
+func (o *Org) authnUsernameLimit() int {
+	switch n := o.authn.userLimit; {
+	case n < 0:
+		return 0
+	case n == 0:
+		return AuthnUsernameLimit
+	default:
+		return n
+	}
 }

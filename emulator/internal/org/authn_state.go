@@ -16,9 +16,26 @@ type authnState struct {
 	autoPush map[string]bool
 	// userRate are the per-username windows of POST /api/v1/authn.
 	userRate map[string]*rateWindow
+	// userLimit is the per-username limit set on the control plane: 0
+	// for Okta's AuthnUsernameLimit, -1 for none.
+	userLimit int
 	// numberChallenge makes every authn push a number challenge.
 	numberChallenge bool
+	// txSweep and tokenSweep are the sizes of txs and sessionTokens at
+	// which expired entries are next swept: sweeping when a map has
+	// doubled keeps the cost per sign-in constant.
+	txSweep, tokenSweep int
 }
+
+// minSweep is the smallest map size at which expired entries are swept.
+const minSweep = 256
+
+// sweepDue reports whether a map of n entries is due for a sweep at *at.
+func sweepDue(n int, at *int) bool { return n >= max(*at, minSweep) }
+
+// swept records the map's size after a sweep: the next one is due when it
+// has doubled.
+func swept(n int, at *int) { *at = max(minSweep, 2*n) }
 
 type rateWindow struct {
 	start time.Time

@@ -91,10 +91,15 @@ func isEnrollable(t okta.FactorType, provider string) bool {
 // allowed reports whether the org enables and the user's MFA_ENROLL policy
 // allows t/provider, and at which level; the caller holds o.mu (write).
 func (o *Org) allowed(uid string, t okta.FactorType, provider string) (string, bool) {
+	return o.allowedBy(o.enrollPolicyFor(uid), t, provider)
+}
+
+// allowedBy is allowed under the user's already looked-up policy ep.
+func (o *Org) allowedBy(ep enrollPolicy, t okta.FactorType, provider string) (string, bool) {
 	if !o.orgFactorActive(FactorKey(t, provider)) || !o.authenticatorActive(AuthenticatorKey(t, provider)) {
 		return EnrollNotAllowed, false
 	}
-	lvl := o.factorEnrollment(uid, t, provider)
+	lvl := ep.level(t, provider)
 	return lvl, lvl != EnrollNotAllowed
 }
 
@@ -121,8 +126,9 @@ func (o *Org) FactorCatalog(uid string) ([]CatalogEntry, error) {
 	}
 	o.syncAutoFactors(u)
 	var out []CatalogEntry
+	ep := o.enrollPolicyFor(u.ID)
 	for _, e := range enrollable {
-		lvl, ok := o.allowed(u.ID, e.Type, e.Provider)
+		lvl, ok := o.allowedBy(ep, e.Type, e.Provider)
 		if !ok {
 			continue
 		}

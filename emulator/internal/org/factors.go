@@ -25,7 +25,8 @@ type Factor struct {
 	Created     time.Time
 	LastUpdated time.Time
 	// Profile is the factor profile (phoneNumber, email, question,
-	// credentialId, device fields…), without write-only fields.
+	// credentialId, device fields…), without write-only fields. It is
+	// shared with the org: read it, do not modify it.
 	Profile map[string]any
 	// HasSecret says a TOTP/HOTP shared secret is stored.
 	HasSecret bool
@@ -63,9 +64,11 @@ type factor struct {
 	challenge string
 }
 
+// view is the caller's copy of f. Its Profile map is shared, not copied
+// (every factor list renders it): stored profiles are never changed in
+// place (setProfile replaces the map), and callers only read views.
 func (f *factor) view() Factor {
 	v := f.Factor
-	v.Profile = maps.Clone(f.Profile)
 	v.HasSecret = f.secret != ""
 	v.EnrollmentID = f.ID
 	if f.enrollment != "" {
@@ -73,6 +76,19 @@ func (f *factor) view() Factor {
 	}
 	v.Auto = f.autoEmail || f.autoRecovery
 	return v
+}
+
+// setProfile sets profile attributes given as key, value pairs on a copy
+// of f's profile: views handed out earlier share the old map.
+func (f *factor) setProfile(kv ...any) {
+	p := maps.Clone(f.Profile)
+	if p == nil {
+		p = map[string]any{}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		p[kv[i].(string)] = kv[i+1]
+	}
+	f.Profile = p
 }
 
 // FactorIDPrefix gives the id prefix Okta uses per factor type and provider

@@ -19,6 +19,7 @@ type Org struct {
 	clock  *Clock
 	ids    *IDs
 	pepper []byte
+	macs   sync.Pool // HMACs keyed with pepper, reused by mac
 
 	settings Settings
 	opts     Options

@@ -193,3 +193,38 @@ func TestUserLifecycle(t *testing.T) {
 		t.Errorf("deleted user: %v, want E0000007", err)
 	}
 }
+
+func TestUpdateUserRecoveryQuestion(t *testing.T) {
+	ptr := func(s string) *string { return &s }
+	cases := []struct {
+		name      string
+		in        UserUpdate
+		wantErr   bool
+		wantQ     string
+		oldAnswer bool // the first answer still matches
+	}{
+		{"question read back without answer", UserUpdate{RecoveryQuestion: ptr("Favourite food?")}, false, "Favourite food?", true},
+		{"new question without answer", UserUpdate{RecoveryQuestion: ptr("First pet?")}, true, "Favourite food?", true},
+		{"new question and answer", UserUpdate{RecoveryQuestion: ptr("First pet?"), RecoveryAnswer: ptr("rex the dog")}, false, "First pet?", false},
+		{"answer alone", UserUpdate{RecoveryAnswer: ptr("sushi rolls")}, false, "Favourite food?", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := New(Options{IDSeed: 3})
+			u, err := o.CreateUser(NewUser{Activate: true, Password: "Sup3r-Secret", RecoveryQuestion: "Favourite food?", RecoveryAnswer: "pizza napoletana",
+				Profile: map[string]any{"login": "s@example.com", "email": "s@example.com", "firstName": "S", "lastName": "T"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = o.UpdateUser(u.ID, tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("UpdateUser error = %v, want error %v", err, tc.wantErr)
+			}
+			rec := o.users[u.ID]
+			got := []any{rec.recoveryQuestion, o.matches(rec.recoveryAnswer, normalizeAnswer("pizza napoletana"))}
+			if diff := cmp.Diff([]any{tc.wantQ, tc.oldAnswer}, got); diff != "" {
+				t.Errorf("question, old answer matches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

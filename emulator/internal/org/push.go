@@ -309,11 +309,8 @@ func (o *Org) ActivateOktaVerifyByToken(token string, d Device) (Factor, error) 
 }
 
 func setDevice(f *factor, u *user, d Device) {
-	f.Profile["credentialId"] = u.Login()
-	f.Profile["deviceType"] = d.DeviceType
-	f.Profile["name"] = d.Name
-	f.Profile["platform"] = d.Platform
-	f.Profile["version"] = d.Version
+	f.setProfile("credentialId", u.Login(), "deviceType", d.DeviceType, "name", d.Name,
+		"platform", d.Platform, "version", d.Version)
 }
 
 // oktaVerifyGroup returns f and the factors of the same Okta Verify

@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"hash"
+	"io"
 )
 
 // digest is a salted HMAC-SHA256 of a secret. It is cheap to check (an
@@ -20,11 +22,17 @@ func (o *Org) hash(secret string) digest {
 }
 
 func (o *Org) mac(salt, secret string) []byte {
-	m := hmac.New(sha256.New, o.pepper)
-	m.Write([]byte(salt))
+	m, _ := o.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, o.pepper)
+	}
+	m.Reset()
+	io.WriteString(m, salt)
 	m.Write([]byte{0})
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	io.WriteString(m, secret)
+	sum := m.Sum(nil)
+	o.macs.Put(m)
+	return sum
 }
 
 func (o *Org) matches(d digest, secret string) bool {

@@ -38,11 +38,28 @@ type sessionTokenRec struct {
 // o.mu. Tokens look like Okta's ("20111" and 50 url-safe characters).
 func (o *Org) mintSessionToken(g SessionGrant) (string, time.Time) {
 	o.authnInit()
+	o.sweepSessionTokens()
 	token := "20111" + o.ids.Random(50)
 	g.AMR = slices.Clone(g.AMR)
 	g.ExpiresAt = o.clock.Now().Add(SessionTokenLifetime)
 	o.authn.sessionTokens[string(o.mac("sessionToken", token))] = &sessionTokenRec{grant: g}
 	return token, g.ExpiresAt
+}
+
+// sweepSessionTokens forgets expired sessionTokens once the map has
+// doubled since the last sweep: tokens a client never redeems would
+// otherwise stay for the life of the org.
+func (o *Org) sweepSessionTokens() {
+	if !sweepDue(len(o.authn.sessionTokens), &o.authn.tokenSweep) {
+		return
+	}
+	now := o.clock.Now()
+	for k, rec := range o.authn.sessionTokens {
+		if !now.Before(rec.grant.ExpiresAt) {
+			delete(o.authn.sessionTokens, k)
+		}
+	}
+	swept(len(o.authn.sessionTokens), &o.authn.tokenSweep)
 }
 
 // IssueSessionToken mints a sessionToken for grant, as a successful authn

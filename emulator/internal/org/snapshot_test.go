@@ -24,7 +24,7 @@ import (
 func snapshotCmp() cmp.Options {
 	return cmp.Options{
 		cmp.Exporter(func(reflect.Type) bool { return true }),
-		cmpopts.IgnoreTypes(sync.Mutex{}, sync.RWMutex{}),
+		cmpopts.IgnoreTypes(sync.Mutex{}, sync.RWMutex{}, sync.Pool{}),
 		cmp.Comparer(func(a, b *Clock) bool {
 			if a == nil || b == nil {
 				return a == b

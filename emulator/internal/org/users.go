@@ -314,6 +314,12 @@ func (o *Org) UpdateUser(id string, in UserUpdate) (User, error) {
 	if other, ok := o.usersByLogin[newLogin]; ok && other != u.ID {
 		return User{}, okta.Validation("login", "login: An object with this field already exists in the current organization")
 	}
+	// A full update sends back what GET returned: the question without an
+	// answer. That read-back changes nothing (okta-sdk-golang's UpdateUser
+	// pattern); a new question still needs its answer.
+	if in.RecoveryAnswer == nil && in.RecoveryQuestion != nil && *in.RecoveryQuestion == u.recoveryQuestion {
+		in.RecoveryQuestion = nil
+	}
 	if in.RecoveryQuestion != nil || in.RecoveryAnswer != nil {
 		q, a := u.recoveryQuestion, ""
 		if in.RecoveryQuestion != nil {

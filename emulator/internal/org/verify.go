@@ -313,15 +313,14 @@ func (o *Org) ActivateFactor(uid, fid string, in Verify) (Factor, error) {
 		if in.RegistrationData == "" || in.ClientData == "" {
 			return Factor{}, errPasscode()
 		}
-		f.Profile["credentialId"] = o.ids.Random(43)
-		f.Profile["version"] = "U2F_V2"
+		f.setProfile("credentialId", o.ids.Random(43), "version", "U2F_V2")
 	case okta.FactorWebAuthn:
 		if in.Attestation == "" || in.ClientData == "" {
 			return Factor{}, errPasscode()
 		}
-		f.Profile["credentialId"] = o.ids.Random(43)
+		f.setProfile("credentialId", o.ids.Random(43))
 		if _, ok := f.Profile["authenticatorName"]; !ok {
-			f.Profile["authenticatorName"] = "Security Key"
+			f.setProfile("authenticatorName", "Security Key")
 		}
 	case okta.FactorPush:
 		return Factor{}, okta.Validation("factorActivateRequest", "Okta Verify activates from the app.")
@@ -380,7 +379,9 @@ func (o *Org) syncAutoFactors(u *user) {
 				Profile: map[string]any{"question": "custom", "questionText": u.recoveryQuestion}})
 			f.autoRecovery = true
 		case idx >= 0:
-			u.factors[idx].Profile["questionText"] = u.recoveryQuestion
+			if u.factors[idx].Profile["questionText"] != u.recoveryQuestion {
+				u.factors[idx].setProfile("questionText", u.recoveryQuestion)
+			}
 		}
 	}
 }
