@@ -34,8 +34,8 @@ func WithEnv(e *Env) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(envKey, e)
 		h := c.Writer.Header()
-		h["X-Okta-Request-Id"] = []string{e.IDs.RequestID()}
-		h["Date"] = []string{httpDate(e.Now())}
+		v := []string{e.IDs.RequestID(), httpDate(e.Now())} // one allocation for both
+		h["X-Okta-Request-Id"], h["Date"] = v[0:1:1], v[1:2:2]
 		c.Next()
 	}
 }

@@ -123,7 +123,6 @@ func RateLimit(l *Limiter) gin.HandlerFunc {
 // WriteRateHeaders sets the three rate-limit headers.
 func WriteRateHeaders(c *gin.Context, limit, remaining int, reset time.Time) {
 	h := c.Writer.Header()
-	h["X-Rate-Limit-Limit"] = []string{strconv.Itoa(limit)}
-	h["X-Rate-Limit-Remaining"] = []string{strconv.Itoa(remaining)}
-	h["X-Rate-Limit-Reset"] = []string{strconv.FormatInt(reset.Unix(), 10)}
+	v := []string{strconv.Itoa(limit), strconv.Itoa(remaining), strconv.FormatInt(reset.Unix(), 10)}
+	h["X-Rate-Limit-Limit"], h["X-Rate-Limit-Remaining"], h["X-Rate-Limit-Reset"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }

@@ -25,10 +25,15 @@ func NewIDs(seed uint64) *IDs {
 }
 
 // Random returns n characters from [a-zA-Z0-9].
-func (g *IDs) Random(n int) string {
-	b := make([]byte, n)
+func (g *IDs) Random(n int) string { return g.prefixed("", n) }
+
+// prefixed returns prefix and n characters from [a-zA-Z0-9], built in one
+// allocation (ids and request ids are minted on every request).
+func (g *IDs) prefixed(prefix string, n int) string {
+	b := make([]byte, len(prefix)+n)
+	copy(b, prefix)
 	g.mu.Lock()
-	for i := range b {
+	for i := len(prefix); i < len(b); i++ {
 		b[i] = alphabet[g.rng.Uint64()%uint64(len(alphabet))]
 	}
 	g.mu.Unlock()
@@ -56,7 +61,7 @@ func (g *IDs) Intn(n int) int {
 // New returns a 20-character Okta id starting with prefix, the length of
 // 00u…, 00g…, 0oa… and factor ids in Okta's examples.
 func (g *IDs) New(prefix string) string {
-	return prefix + g.Random(20-len(prefix))
+	return g.prefixed(prefix, 20-len(prefix))
 }
 
 // Id prefixes Okta uses (users 00u, groups 00g, apps 0oa, orgs 00o,
@@ -73,7 +78,7 @@ const (
 )
 
 // ErrorID returns an errorId: "oae" and 22 characters, as Okta's are.
-func (g *IDs) ErrorID() string { return "oae" + g.Random(22) }
+func (g *IDs) ErrorID() string { return g.prefixed("oae", 22) }
 
 // RequestID returns an X-Okta-Request-Id value.
-func (g *IDs) RequestID() string { return "req" + g.Random(22) }
+func (g *IDs) RequestID() string { return g.prefixed("req", 22) }
