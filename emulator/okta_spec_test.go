@@ -51,9 +51,6 @@ var oktaDeviations = []oktaDeviation{
 	{"GET /api/v1/users/{userId}/factors/catalog", 200, "/_embedded/phones: value must be an object",
 		"Okta's spec types every `_embedded` value of UserFactorSupported as an object; the Factors API docs show " +
 			"the sms entry's `_embedded.phones` as an array of phones (factors.md, catalog), which we follow"},
-	{"GET /api/v1/policies/{policyId}/rules", 200, "/conditions: Value is not nullable",
-		"FINDING, not intended: rules without conditions send `\"conditions\": null`, which Okta's schema forbids; " +
-			"the policies handler should omit the field (remove this row once fixed)"},
 	{"GET /api/v1/policies", 400, "status is not supported",
 		"`type` is a required query parameter in Okta's spec; without it we answer 400 E0000028 " +
 			"(errors.md §2), a status Okta's spec does not list"},

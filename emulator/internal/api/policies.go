@@ -94,17 +94,19 @@ func newPolicy(c *gin.Context, p org.Policy) policyBody {
 
 // ruleBody is Okta's PolicyRule object.
 type ruleBody struct {
-	ID          string         `json:"id"`
-	Type        string         `json:"type"`
-	Status      string         `json:"status"`
-	Name        string         `json:"name"`
-	Priority    int            `json:"priority"`
-	System      bool           `json:"system"`
-	Created     *string        `json:"created"`
-	LastUpdated *string        `json:"lastUpdated"`
-	Conditions  map[string]any `json:"conditions"`
-	Actions     map[string]any `json:"actions"`
-	Links       httpx.Links    `json:"_links"`
+	ID          string  `json:"id"`
+	Type        string  `json:"type"`
+	Status      string  `json:"status"`
+	Name        string  `json:"name"`
+	Priority    int     `json:"priority"`
+	System      bool    `json:"system"`
+	Created     *string `json:"created"`
+	LastUpdated *string `json:"lastUpdated"`
+	// Conditions is left out when the rule has none: Okta's schema does
+	// not allow null here.
+	Conditions map[string]any `json:"conditions,omitempty"`
+	Actions    map[string]any `json:"actions"`
+	Links      httpx.Links    `json:"_links"`
 }
 
 func newRule(c *gin.Context, p org.Policy, r org.Rule) ruleBody {
