@@ -1,11 +1,14 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/httpx"
+	"github.com/oktaemu/oktaemu/emulator/internal/idx"
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
 	"github.com/oktaemu/oktaemu/emulator/internal/org"
 )
@@ -17,7 +20,7 @@ import (
 //	POST /_emulator/orgs/{org}/pushes/{id}/approve          {"answer": 42}
 //	POST /_emulator/orgs/{org}/pushes/{id}/reject
 //	POST /_emulator/orgs/{org}/pushes/{id}/expire           moves the org clock to its expiry
-//	POST /_emulator/orgs/{org}/okta-verify/activate         the app scanning the QR code
+//	POST /_emulator/orgs/{org}/okta-verify/activate         the app scanning the QR code (Factors API or IDX)
 //	POST /_emulator/orgs/{org}/users/{user}/okta-verify     one more Okta Verify (Identity Engine)
 func (s *Server) mountOutOfBand(c *gin.RouterGroup) {
 	c.GET("/orgs/:org/pushes", httpx.Handle(s.withOrg(listPushes)))
@@ -159,9 +162,12 @@ type activateOVRequest struct {
 	Token string `json:"token"`
 	// UserID (id or login) and FactorID name the pending push factor
 	// instead; Token may then be empty (the current QR code).
-	UserID   string     `json:"userId"`
-	FactorID string     `json:"factorId"`
-	Device   deviceBody `json:"device"`
+	UserID   string `json:"userId"`
+	FactorID string `json:"factorId"`
+	// StateHandle names the IDX transaction whose Okta Verify enrollment
+	// QR code is scanned (Identity Engine), instead of its token.
+	StateHandle string     `json:"stateHandle"`
+	Device      deviceBody `json:"device"`
 }
 
 // activateOktaVerify does what the Okta Verify app does after scanning the
@@ -173,13 +179,31 @@ func activateOktaVerify(c *gin.Context, inst *orgInstance) (int, any, error) {
 	}
 	var f org.Factor
 	var err error
+	if req.StateHandle != "" && req.Token == "" {
+		if t, ok := inst.org.InteractionByState(req.StateHandle); ok && strings.HasPrefix(t.Step.Ref, idx.OktaVerifyTokenPrefix) {
+			req.Token = t.Step.Ref
+		} else {
+			return 0, nil, okta.Errorf(okta.E0000011)
+		}
+	}
 	switch {
 	case req.UserID != "" && req.FactorID != "":
 		f, err = inst.org.ActivateOktaVerify(req.UserID, req.FactorID, req.Token, req.Device.device())
+	case strings.HasPrefix(req.Token, idx.OktaVerifyTokenPrefix):
+		// The QR code of an Identity Engine (IDX) enrollment: one more
+		// device, and the transaction's next enroll-poll moves on.
+		var enr org.OktaVerifyEnrollment
+		enr, err = idx.CompleteOktaVerifyEnrollment(inst.org, req.Token, req.Device.device())
+		if errors.Is(err, idx.ErrNoPendingEnrollment) {
+			err = okta.Errorf(okta.E0000011)
+		}
+		if err == nil {
+			f = enr.Factors[0]
+		}
 	case req.Token != "":
 		f, err = inst.org.ActivateOktaVerifyByToken(req.Token, req.Device.device())
 	default:
-		err = okta.Validation("activation", "token: give the QR code's token, or userId and factorId")
+		err = okta.Validation("activation", "token: give the QR code's token, userId and factorId, or an IDX stateHandle")
 	}
 	if err != nil {
 		return 0, nil, err

@@ -1,6 +1,8 @@
 package emulator_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -133,8 +135,16 @@ func TestIDXInAppCredentialEnrollment(t *testing.T) {
 	s.Org().Advance(30e9)
 	r = d.step(r, "challenge-authenticator", map[string]any{"credentials": map[string]any{"totp": idxTOTP(t, s, carolOVSecret)}}, 200)
 	r = d.step(r, "select-authenticator-enroll", d.selectAuth(r, "select-authenticator-enroll", "okta_verify", ""), 200)
-	if err := s.Org().CompleteIDXOktaVerifyEnrollment(r["stateHandle"].(string), "Carol's second phone"); err != nil {
-		t.Fatal(err)
+	// Out of band over HTTP this time: the control plane scans the QR code
+	// of the transaction named by its stateHandle.
+	scan := `{"stateHandle":"` + r["stateHandle"].(string) + `","device":{"name":"Carol's second phone"}}`
+	st, body := ctlCall(t, http.DefaultClient, "POST", s.URL+"/_emulator/orgs/default/okta-verify/activate", "", scan)
+	var f struct{ UserID, FactorType, Status string }
+	if err := json.Unmarshal(body, &f); st != 200 || err != nil || f.UserID != carolIDX || f.FactorType != "push" || f.Status != "ACTIVE" {
+		t.Fatalf("scanning the IDX QR code: %d %s", st, body)
+	}
+	if st, body := ctlCall(t, http.DefaultClient, "POST", s.URL+"/_emulator/orgs/default/okta-verify/activate", "", scan); st != 401 || !strings.Contains(string(body), "E0000011") {
+		t.Errorf("scanning it twice: %d %s, want 401 E0000011", st, body)
 	}
 	r = d.step(r, "enroll-poll", nil, 200)
 	d.finish(r)

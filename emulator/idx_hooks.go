@@ -66,7 +66,8 @@ func (o *Org) CompleteIDXOktaVerifyEnrollment(stateHandle, deviceName string) er
 	if !ok {
 		return ErrNoIDXTransaction
 	}
-	return idx.CompleteOktaVerifyEnrollment(in, t.Step.Ref, org.Device{Name: deviceName})
+	_, err := idx.CompleteOktaVerifyEnrollment(in, t.Step.Ref, org.Device{Name: deviceName})
+	return err
 }
 
 // SetIDXInAppCredentialEnrollment switches the non-Okta in-app

@@ -76,7 +76,7 @@ func (f *flow) enrollSelect(req request) (int, error) {
 			return f.fail(http.StatusBadRequest, errMsg("E0000009"))
 		}
 		step.Kind, step.Method = stepEnrollPoll, "push"
-		step.Ref = "idxov" + f.o.IDs().Random(27)
+		step.Ref = OktaVerifyTokenPrefix + f.o.IDs().Random(27)
 	default:
 		return f.fail(http.StatusBadRequest, errMsg("E0000009"))
 	}
@@ -173,25 +173,33 @@ func totpURI(issuer, account, secret string) string {
 // next enroll-poll moves on. token is the QR code's token (the `t`
 // parameter of the oktaverify:// URI in contextualData). An emulator test
 // hook, not an Okta API.
-func CompleteOktaVerifyEnrollment(o *org.Org, token string, d org.Device) error {
+func CompleteOktaVerifyEnrollment(o *org.Org, token string, d org.Device) (org.OktaVerifyEnrollment, error) {
 	sh, ok := o.InteractionByStepRef(token)
 	if !ok {
-		return errNoPendingEnrollment
+		return org.OktaVerifyEnrollment{}, ErrNoPendingEnrollment
 	}
+	var enr org.OktaVerifyEnrollment
 	_, err := o.UpdateInteraction("", sh, func(t *org.Interaction) error {
 		if t.Step.Kind != stepEnrollPoll || t.Step.Ref != token || t.Step.Answer == "done" {
-			return errNoPendingEnrollment
+			return ErrNoPendingEnrollment
 		}
-		if _, err := o.AddOktaVerifyEnrollment(t.UserID, d); err != nil {
+		var err error
+		if enr, err = o.AddOktaVerifyEnrollment(t.UserID, d); err != nil {
 			return err
 		}
 		t.Step.Answer = "done"
 		return nil
 	})
-	return err
+	return enr, err
 }
 
-var errNoPendingEnrollment = errors.New("idx: no pending Okta Verify enrollment for this token")
+// OktaVerifyTokenPrefix starts the token of an IDX Okta Verify enrollment
+// QR code (the `t` parameter of its oktaverify:// URI).
+const OktaVerifyTokenPrefix = "idxov"
+
+// ErrNoPendingEnrollment: no IDX transaction waits on an Okta Verify
+// enrollment with this QR code token.
+var ErrNoPendingEnrollment = errors.New("idx: no pending Okta Verify enrollment for this token")
 
 // ClickEmailMagicLink does what the user clicking the link of the email
 // challenge (in the same browser) does: the challenge counts as verified
