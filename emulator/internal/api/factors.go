@@ -72,13 +72,16 @@ type factorLinkSet struct {
 	User      httpx.Link   `json:"user"`
 	Verify    *httpx.Link  `json:"verify,omitempty"`
 
-	// store backs the optional links: one allocation per factor.
+	// store backs the optional single links: one allocation per factor.
 	store [2]httpx.Link
 	used  int
 }
 
 // add stores l and returns a pointer to it.
 func (s *factorLinkSet) add(l httpx.Link) *httpx.Link {
+	if s.used == len(s.store) {
+		return &l // more optional links than store holds: allocate
+	}
 	s.store[s.used] = l
 	s.used++
 	return &s.store[s.used-1]
@@ -96,9 +99,9 @@ func factorLinks(c *gin.Context, f org.Factor) *factorLinkSet {
 			l.Poll = link(p+"/lifecycle/activate/poll", http.MethodPost)
 		case okta.FactorSMS, okta.FactorCall, okta.FactorEmail:
 			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
-			rl := link(p+"/resend", http.MethodPost)
+			rl := httpx.NewLink(c, p+"/resend", http.MethodPost)
 			rl.Name = string(f.Type)
-			l.Resend = l.store[l.used-1 : l.used]
+			l.Resend = []httpx.Link{rl}
 		case okta.FactorSignedNonce:
 		default:
 			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
