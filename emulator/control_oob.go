@@ -194,7 +194,7 @@ func activateOktaVerify(c *gin.Context, inst *orgInstance) (int, any, error) {
 		// device, and the transaction's next enroll-poll moves on.
 		var enr org.OktaVerifyEnrollment
 		enr, err = idx.CompleteOktaVerifyEnrollment(inst.org, req.Token, req.Device.device())
-		if errors.Is(err, idx.ErrNoPendingEnrollment) {
+		if errors.Is(err, idx.ErrNoPendingEnrollment) || errors.Is(err, org.ErrInteractionExpired) {
 			err = okta.Errorf(okta.E0000011)
 		}
 		if err == nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -150,5 +151,27 @@ func TestIDXInAppCredentialEnrollment(t *testing.T) {
 	d.finish(r)
 	if got := idxOVEnrollments(t, s, carolIDX); got != before+1 {
 		t.Errorf("carol has %d Okta Verify enrollments, want %d", got, before+1)
+	}
+}
+
+// Scanning the QR code of an IDX transaction that has expired is refused
+// like any expired state: 401 E0000011, not a server error.
+func TestIDXOktaVerifyActivateExpired(t *testing.T) {
+	s := idxServer(t)
+	d := newIDXDriver(t, s)
+	_, _, b := d.do("GET", s.URL+"/oauth2/default/v1/authorize?"+enrollAuthorizeParams(nil).Encode(), "", "")
+	m := stateTokenRE.FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatalf("authorize: %s", b)
+	}
+	_, r := d.introspect("stateToken", m[1])
+	r = d.step(r, "identify", idxSignIn("carol@example.com"), 200)
+	r = d.step(r, "select-authenticator-authenticate", d.selectAuth(r, "select-authenticator-authenticate", "okta_verify", "totp"), 200)
+	r = d.step(r, "challenge-authenticator", map[string]any{"credentials": map[string]any{"totp": idxTOTP(t, s, carolOVSecret)}}, 200)
+	r = d.step(r, "select-authenticator-enroll", d.selectAuth(r, "select-authenticator-enroll", "okta_verify", ""), 200)
+	s.Org().Advance(time.Hour)
+	scan := `{"stateHandle":"` + r["stateHandle"].(string) + `"}`
+	if st, body := ctlCall(t, http.DefaultClient, "POST", s.URL+"/_emulator/orgs/default/okta-verify/activate", "", scan); st != 401 || !strings.Contains(string(body), "E0000011") {
+		t.Errorf("scanning an expired transaction's QR code: %d %s, want 401 E0000011", st, body)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -71,11 +73,28 @@ func main() {
 		return
 	}
 	_ = fs.Parse(os.Args[1:])
+	os.Exit(measureAll(c))
+}
+
+// measureAll runs the measures and returns the exit code; its deferred
+// cleanups (built binary, profile) run before the process exits, and an
+// interrupt stops the servers it started.
+func measureAll(c config) int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		closeAll()
+		os.Exit(130)
+	}()
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
+		return 1
+	}
 	if c.bin == "" && c.needsBinary() {
 		bin, cleanup, err := buildBinary()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
-			os.Exit(1)
+			return fail(err)
 		}
 		defer cleanup()
 		c.bin = bin
@@ -86,15 +105,14 @@ func main() {
 			err = pprof.StartCPUProfile(f)
 		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
-			os.Exit(1)
+			return fail(err)
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	if err := run(os.Stdout, c); err != nil {
-		fmt.Fprintln(os.Stderr, "oktaemu-load:", err)
-		os.Exit(1)
+		return fail(err)
 	}
+	return 0
 }
 
 // needsBinary reports whether a chosen measure runs the oktaemu binary.

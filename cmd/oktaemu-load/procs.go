@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,6 +41,32 @@ func (p *proc) close() {
 	if p.dir != "" {
 		_ = os.RemoveAll(p.dir)
 	}
+	running.Delete(p)
+}
+
+// running holds the started processes, for closeAll.
+var running sync.Map // *proc -> struct{}
+
+// closeAll stops every process still running (on SIGINT/SIGTERM).
+func closeAll() {
+	running.Range(func(k, _ any) bool {
+		k.(*proc).close()
+		return true
+	})
+}
+
+// childEnv is this process's environment without OKTAEMU_* variables: a
+// user's OKTAEMU_STATE, OKTAEMU_ADMIN_TOKEN or OKTAEMU_FIXTURE must not
+// reach the measured server (it would save over the user's state file, or
+// refuse the control-plane calls).
+func childEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OKTAEMU_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
 }
 
 // start runs cmd and waits until it answers 200 on probe.
@@ -46,8 +74,10 @@ func start(cmd *exec.Cmd, addr, probe, dir string) (*proc, error) {
 	p := &proc{url: "http://" + addr, cmd: cmd, stderr: new(bytes.Buffer), dir: dir, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = io.Discard, p.stderr
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
+	running.Store(p, struct{}{})
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	poll := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
@@ -59,6 +89,7 @@ func start(cmd *exec.Cmd, addr, probe, dir string) (*proc, error) {
 		}
 		select {
 		case <-p.done:
+			p.close()
 			return nil, fmt.Errorf("%s exited: %s", filepath.Base(cmd.Path), p.stderr.String())
 		case <-time.After(5 * time.Millisecond):
 		}
@@ -78,16 +109,17 @@ func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := yaml.Marshal(fx)
-	if err != nil {
-		return nil, err
-	}
 	path := filepath.Join(dir, "load.yaml")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return nil, err
+	data, err := yaml.Marshal(fx)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o600)
 	}
-	addr, err := freePort()
+	addr := ""
+	if err == nil {
+		addr, err = freePort()
+	}
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	args := []string{"serve", "--addr", addr, "--fixture", path, "--api-token", loadToken, "--log-level", "warn"}
@@ -95,6 +127,7 @@ func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
 		args = append(args, "--cpuprofile", c.emuProfile+"."+measure)
 	}
 	cmd := exec.Command(c.bin, args...)
+	cmd.Env = childEnv()
 	p, err := start(cmd, addr, "/.well-known/okta-organization", dir)
 	if err != nil {
 		return nil, err
@@ -129,15 +162,17 @@ func startBare(mode string, answer []byte) (*proc, error) {
 		return nil, err
 	}
 	file := filepath.Join(dir, "answer.json")
-	if err := os.WriteFile(file, answer, 0o600); err != nil {
-		return nil, err
+	err = os.WriteFile(file, answer, 0o600)
+	addr := ""
+	if err == nil {
+		addr, err = freePort()
 	}
-	addr, err := freePort()
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), bareModeEnv+"="+mode, bareAnswerEnv+"="+file, bareAddrEnv+"="+addr)
+	cmd.Env = childEnv(bareModeEnv+"="+mode, bareAnswerEnv+"="+file, bareAddrEnv+"="+addr)
 	return start(cmd, addr, bareProbe, dir)
 }
 

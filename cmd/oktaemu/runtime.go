@@ -4,7 +4,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
+	"sync"
 )
 
 // gcHeadroom is the heap growth `serve` allows between collections when
@@ -15,17 +17,44 @@ import (
 // org (a live heap above gcHeadroom) keeps the default.
 const gcHeadroom = 64 << 20
 
-// tuneGC sets the collector's target from the live heap once the orgs are
-// built, unless the user chose one with GOGC. It returns the percentage in
-// force (100 when left alone).
+var gcTunerOnce sync.Once
+
+// tuneGC keeps the collector's target at the live heap plus gcHeadroom
+// (never below Go's default), unless the user chose one with GOGC. The
+// target is recomputed after every collection, so a heap that grows (orgs
+// added on the control plane, users created) does not keep a percentage
+// chosen for a small one. It returns the percentage set now (-1 when GOGC
+// is set).
 func tuneGC() int {
 	if _, set := os.LookupEnv("GOGC"); set {
 		return -1
 	}
 	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	pct := gcPercent(m.HeapAlloc)
+	pct := retuneGC()
+	gcTunerOnce.Do(armGCTuner)
+	return pct
+}
+
+// gcSentinel is garbage by construction: its cleanup runs after the next
+// collection, retunes and arms the next sentinel.
+type gcSentinel struct{ _ [32]byte } // not tiny-allocated: cleanups need their own object
+
+func armGCTuner() {
+	runtime.AddCleanup(new(gcSentinel), func(struct{}) {
+		retuneGC()
+		armGCTuner()
+	}, struct{}{})
+}
+
+// retuneGC sets the percentage for the live heap the last collection left.
+func retuneGC() int {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	var live uint64
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		live = s[0].Value.Uint64()
+	}
+	pct := gcPercent(live)
 	debug.SetGCPercent(pct)
 	return pct
 }

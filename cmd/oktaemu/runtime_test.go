@@ -3,7 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 func TestGCPercent(t *testing.T) {
@@ -38,4 +42,33 @@ func TestServeCPUProfile(t *testing.T) {
 	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 		t.Errorf("%s is not a pprof profile (%d bytes)", path, len(b))
 	}
+}
+
+// The collector's target follows the live heap after start: a heap that
+// grows past the headroom gets Go's default back at the next collection.
+func TestGCTargetFollowsLiveHeap(t *testing.T) {
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	defer debug.SetGCPercent(100)
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	if pct := tuneGC(); pct <= 100 || gogc() != uint64(pct) {
+		t.Fatalf("small heap: tuneGC = %d, GOGC now %d; want above 100", pct, gogc())
+	}
+	big := make([]byte, 2*gcHeadroom)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for gogc() != 100 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := gogc(); got != 100 {
+		t.Errorf("with %d MiB live, GOGC = %d, want 100", len(big)>>20, got)
+	}
+	runtime.KeepAlive(big)
 }

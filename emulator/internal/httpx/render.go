@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -140,8 +141,11 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	if ct := c.ContentType(); ct != "" && ct != JSONContentType && !strings.HasSuffix(ct, "+json") {
 		return false, okta.Errorf(okta.E0000021)
 	}
-	// One JSON value: trailing data after it is an error too.
-	if err := fastjson.Unmarshal(b, v); err != nil {
+	// One JSON value: trailing data after it is an error too. Decoding
+	// stays with encoding/json: goccy/go-json (used for encoding) wraps
+	// out-of-range integers, accepts control characters in strings and
+	// keeps invalid UTF-8, where Okta's answer is 400.
+	if err := json.Unmarshal(b, v); err != nil {
 		return false, okta.Errorf(okta.E0000003)
 	}
 	return true, nil
