@@ -3,6 +3,7 @@ package org
 import (
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
@@ -20,6 +21,11 @@ type Org struct {
 	ids    *IDs
 	pepper []byte
 	macs   sync.Pool // HMACs keyed with pepper, reused by mac
+	// parsedPasswords caches password policies parsed from stored
+	// policies (passwordPolicyFor); parsedCount bounds it. Derived data:
+	// snapshots leave sync types out.
+	parsedPasswords sync.Map
+	parsedCount     atomic.Int64
 
 	settings Settings
 	opts     Options

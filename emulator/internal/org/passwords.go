@@ -2,6 +2,7 @@ package org
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -74,10 +75,35 @@ func (o *Org) PasswordPolicyFor(uid string) PasswordPolicy {
 }
 
 func (o *Org) passwordPolicyFor(uid string) PasswordPolicy {
-	if p, _, ok := o.effectivePolicy(okta.PolicyPassword, uid); ok {
-		return ParsePasswordPolicy(p.Settings)
+	p, _, ok := o.effectivePolicyRef(okta.PolicyPassword, uid)
+	if !ok {
+		return defaultPasswordPolicy
 	}
-	return defaultPasswordPolicy
+	// Parsed once per stored policy: a sign-in reads it twice. Stored
+	// policies get new settings maps when they change (putPolicy), so the
+	// map's identity tells a stale entry.
+	if v, ok := o.parsedPasswords.Load(p); ok {
+		if c := v.(parsedPassword); sameMap(c.settings, p.Settings) {
+			return c.policy
+		}
+	}
+	pp := ParsePasswordPolicy(p.Settings)
+	if o.parsedCount.Add(1) > 256 {
+		o.parsedPasswords.Clear()
+		o.parsedCount.Store(0)
+	}
+	o.parsedPasswords.Store(p, parsedPassword{settings: p.Settings, policy: pp})
+	return pp
+}
+
+// parsedPassword is a cached ParsePasswordPolicy of one stored policy.
+type parsedPassword struct {
+	settings map[string]any // the map it was parsed from
+	policy   PasswordPolicy
+}
+
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // Requirements is the policy's requirement list in Okta's wording and order

@@ -115,8 +115,11 @@ func (o *Org) Policy(id string) (Policy, error) {
 	return clonePolicy(p), nil
 }
 
-func (o *Org) sortedPolicies(typ okta.PolicyType) []*Policy {
-	var ps []*Policy
+func (o *Org) sortedPolicies(typ okta.PolicyType) []*Policy { return o.sortedPoliciesInto(nil, typ) }
+
+// sortedPoliciesInto is sortedPolicies appending to ps: a caller on the
+// sign-in path passes a small array of its own and allocates nothing.
+func (o *Org) sortedPoliciesInto(ps []*Policy, typ okta.PolicyType) []*Policy {
 	for _, id := range o.policyOrder {
 		if p := o.policies[id]; typ == "" || p.Type == typ {
 			ps = append(ps, p)
@@ -228,21 +231,35 @@ func groupsCondition(cond map[string]any, key string) []string {
 // appliesTo reports whether a policy's or rule's people condition matches
 // user u (the caller holds o.mu).
 func (o *Org) appliesTo(cond map[string]any, uid string) bool {
-	for _, gid := range groupsCondition(cond, "exclude") {
-		if g, ok := o.groups[gid]; ok && g.members[uid] {
-			return false
+	member := func(gid string) bool { g, ok := o.groups[gid]; return ok && g.members[uid] }
+	if excluded, _ := anyGroup(cond, "exclude", member); excluded {
+		return false
+	}
+	included, listed := anyGroup(cond, "include", member)
+	return included || !listed
+}
+
+// anyGroup reports whether pred holds for a group id of the conditions'
+// people.groups.<key> list, and whether the list names any group at all
+// (as groupsCondition would return a non-empty list); it reads the list in
+// place instead of copying it.
+func anyGroup(cond map[string]any, key string, pred func(string) bool) (found, listed bool) {
+	people, _ := cond["people"].(map[string]any)
+	groups, _ := people["groups"].(map[string]any)
+	switch t := groups[key].(type) {
+	case []any:
+		for _, v := range t {
+			if s, ok := v.(string); ok {
+				listed = true
+				if pred(s) {
+					return true, true
+				}
+			}
 		}
+	case []string:
+		return slices.ContainsFunc(t, pred), len(t) > 0
 	}
-	include := groupsCondition(cond, "include")
-	if include == nil {
-		return true
-	}
-	for _, gid := range include {
-		if g, ok := o.groups[gid]; ok && g.members[uid] {
-			return true
-		}
-	}
-	return false
+	return false, listed
 }
 
 // EffectivePolicy returns the policy of type typ that applies to user uid and
@@ -275,7 +292,21 @@ func ruleBefore(a, b Rule) bool {
 // policy (no copy on the hot path of every sign-in), so callers must only
 // read them; EffectivePolicy hands out copies.
 func (o *Org) effectivePolicy(typ okta.PolicyType, uid string) (Policy, Rule, bool) {
-	for _, p := range o.sortedPolicies(typ) {
+	p, i, ok := o.effectivePolicyRef(typ, uid)
+	switch {
+	case !ok:
+		return Policy{}, Rule{}, false
+	case i < 0:
+		return *p, Rule{}, true
+	}
+	return *p, p.Rules[i], true
+}
+
+// effectivePolicyRef is effectivePolicy returning the stored policy and the
+// index of its matching rule (-1: a policy without rules that applies).
+func (o *Org) effectivePolicyRef(typ okta.PolicyType, uid string) (*Policy, int, bool) {
+	var buf [16]*Policy
+	for _, p := range o.sortedPoliciesInto(buf[:0], typ) {
 		if p.Status != StatusActive || !o.appliesTo(p.Conditions, uid) {
 			continue
 		}
@@ -289,13 +320,13 @@ func (o *Org) effectivePolicy(typ okta.PolicyType, uid string) (Policy, Rule, bo
 			best = i
 		}
 		if best >= 0 {
-			return *p, p.Rules[best], true
+			return p, best, true
 		}
 		if len(p.Rules) == 0 && (typ == okta.PolicyPassword || typ == okta.PolicyMFAEnroll) {
-			return *p, Rule{}, true
+			return p, -1, true
 		}
 	}
-	return Policy{}, Rule{}, false
+	return nil, 0, false
 }
 
 // Lookup walks a JSON-shaped map along keys and returns the value there.

@@ -217,3 +217,48 @@ func TestPolicyAdminPriorities(t *testing.T) {
 		t.Errorf("type not offered: %v", err)
 	}
 }
+
+// appliesTo reads people.groups include/exclude as groupsCondition lists
+// them: a missing or empty include list means everyone.
+func TestAppliesToGroupConditions(t *testing.T) {
+	o := New(Options{IDSeed: 5})
+	u, err := o.CreateUser(NewUser{Activate: true, Profile: map[string]any{"login": "g@example.com", "email": "g@example.com", "firstName": "G", "lastName": "H"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := o.CreateGroup("", "in", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.AddGroupMember(in.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	groups := func(kv ...any) map[string]any {
+		g := map[string]any{}
+		for i := 0; i < len(kv); i += 2 {
+			g[kv[i].(string)] = kv[i+1]
+		}
+		return map[string]any{"people": map[string]any{"groups": g}}
+	}
+	for _, tc := range []struct {
+		name string
+		cond map[string]any
+		want bool
+	}{
+		{"no conditions", nil, true},
+		{"empty include", groups("include", []any{}), true},
+		{"include names the group", groups("include", []any{in.ID}), true},
+		{"include names another group", groups("include", []any{"00gother"}), false},
+		{"include as []string", groups("include", []string{in.ID}), true},
+		{"exclude names the group", groups("include", []any{in.ID}, "exclude", []any{in.ID}), false},
+		{"exclude names another group", groups("exclude", []any{"00gother"}), true},
+		{"include not a list", groups("include", "oops"), true},
+	} {
+		o.mu.RLock()
+		got := o.appliesTo(tc.cond, u.ID)
+		o.mu.RUnlock()
+		if got != tc.want {
+			t.Errorf("%s: appliesTo = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

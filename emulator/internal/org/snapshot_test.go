@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 func snapshotCmp() cmp.Options {
 	return cmp.Options{
 		cmp.Exporter(func(reflect.Type) bool { return true }),
-		cmpopts.IgnoreTypes(sync.Mutex{}, sync.RWMutex{}, sync.Pool{}),
+		cmpopts.IgnoreTypes(sync.Mutex{}, sync.RWMutex{}, sync.Pool{}, sync.Map{}, atomic.Int64{}),
 		cmp.Comparer(func(a, b *Clock) bool {
 			if a == nil || b == nil {
 				return a == b
