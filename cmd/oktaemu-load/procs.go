@@ -132,13 +132,21 @@ func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	const huge = 1 << 30
-	body := fmt.Sprintf(`{"default":%d,"byPrefix":{"/api/v1/authn":%d,"/api/v1/users":%d,"/api/v1/sessions":%d},"authnPerUsername":0}`, huge, huge, huge, huge)
-	if st, b, err := do(p.url, "PUT", "/_emulator/orgs/default/ratelimits", body); err != nil || st != 200 {
+	if err := liftLimits(p.url); err != nil {
 		p.close()
-		return nil, fmt.Errorf("lifting rate limits: %d %s %v", st, b, err)
+		return nil, err
 	}
 	return p, nil
+}
+
+// liftLimits lifts the default org's rate limits on the control plane.
+func liftLimits(base string) error {
+	const huge = 1 << 30
+	body := fmt.Sprintf(`{"default":%d,"byPrefix":{"/api/v1/authn":%d,"/api/v1/users":%d,"/api/v1/sessions":%d},"authnPerUsername":0}`, huge, huge, huge, huge)
+	if st, b, err := do(base, "PUT", "/_emulator/orgs/default/ratelimits", body); err != nil || st != 200 {
+		return fmt.Errorf("lifting rate limits: %d %s %v", st, b, err)
+	}
+	return nil
 }
 
 // Environment of the re-executed baseline.

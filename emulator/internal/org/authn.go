@@ -226,11 +226,19 @@ func (o *Org) sweepTxs() {
 // or 401 E0000011 for an unknown, expired, cancelled or finished one
 // (authn.md §3.2). The caller holds o.mu.
 func (o *Org) liveTx(stateToken string) (*authnTx, error) {
+	return o.liveTxKey(stateToken, o.txKey(stateToken))
+}
+
+// txKey is the transaction map key of stateToken; it needs no lock, so hot
+// callers compute it before taking o.mu.
+func (o *Org) txKey(stateToken string) string { return string(o.mac("stateToken", stateToken)) }
+
+// liveTxKey is liveTx with the key already computed (txKey).
+func (o *Org) liveTxKey(stateToken, key string) (*authnTx, error) {
 	o.authnInit()
 	if stateToken == "" {
 		return nil, okta.Errorf(okta.E0000011)
 	}
-	key := string(o.mac("stateToken", stateToken))
 	tx, ok := o.authn.txs[key]
 	if !ok {
 		return nil, okta.Errorf(okta.E0000011)

@@ -131,9 +131,10 @@ func (o *Org) txFactor(tx *authnTx, fid string) (*user, *factor, error) {
 // MFA_REQUIRED or MFA_CHALLENGE: it challenges (sms, call, email, push,
 // u2f, webauthn without an answer), polls a push, or checks an answer.
 func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTransaction, error) {
+	key := o.txKey(stateToken)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	tx, err := o.liveTx(stateToken)
+	tx, err := o.liveTxKey(stateToken, key)
 	if err != nil {
 		return AuthnTransaction{}, err
 	}

@@ -18,11 +18,16 @@ const (
 // reports the rate-limit header values and whether the attempt is within
 // the limit. Unknown usernames are counted too (no enumeration).
 func (o *Org) TakeAuthnUsername(username string) (limit, remaining int, reset time.Time, ok bool) {
+	o.mu.RLock()
+	lifted := o.authnUsernameLimit() == 0
+	o.mu.RUnlock()
+	if lifted {
+		return 0, 0, time.Time{}, true
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.authnInit()
-	limit = o.authnUsernameLimit()
-	if limit == 0 {
+	if limit = o.authnUsernameLimit(); limit == 0 {
 		return 0, 0, time.Time{}, true
 	}
 	key := strings.ToLower(strings.TrimSpace(username))

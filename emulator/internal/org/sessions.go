@@ -79,11 +79,14 @@ const SessionIDPrefix = "102"
 // sessionToken (RedeemSessionToken: single use; unknown, used or expired is
 // 401 E0000004) and opens a sid session for the grant.
 func (o *Org) CreateSessionFromToken(token string) (Session, error) {
-	g, err := o.RedeemSessionToken(token)
+	key := o.sessionTokenKey(token)
+	o.mu.Lock() // one critical section: the last step of every sign-in
+	defer o.mu.Unlock()
+	g, err := o.redeemSessionToken(token, key)
 	if err != nil {
 		return Session{}, err
 	}
-	return o.CreateSession(g, CookieSID)
+	return o.createSession(g, CookieSID)
 }
 
 // CreateSession opens a session for a sign-in grant, carried by cookie
@@ -93,6 +96,10 @@ func (o *Org) CreateSessionFromToken(token string) (Session, error) {
 func (o *Org) CreateSession(g SessionGrant, cookie string) (Session, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.createSession(g, cookie)
+}
+
+func (o *Org) createSession(g SessionGrant, cookie string) (Session, error) {
 	o.sessInit()
 	u, ok := o.users[g.UserID]
 	if !ok || u.Status != okta.UserActive {

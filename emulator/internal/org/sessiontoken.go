@@ -81,10 +81,18 @@ func (o *Org) IssueSessionToken(g SessionGrant) (string, error) {
 // POST /api/v1/sessions with a bad sessionToken). The grant's user may have
 // changed since; callers check its status.
 func (o *Org) RedeemSessionToken(token string) (SessionGrant, error) {
+	key := o.sessionTokenKey(token) // before locking: the pepper never changes
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.redeemSessionToken(token, key)
+}
+
+func (o *Org) sessionTokenKey(token string) string { return string(o.mac("sessionToken", token)) }
+
+// redeemSessionToken is RedeemSessionToken under o.mu, key its
+// sessionTokenKey.
+func (o *Org) redeemSessionToken(token, key string) (SessionGrant, error) {
 	o.authnInit()
-	key := string(o.mac("sessionToken", token))
 	rec, ok := o.authn.sessionTokens[key]
 	if !ok || token == "" {
 		return SessionGrant{}, okta.Errorf(okta.E0000004)

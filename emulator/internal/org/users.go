@@ -24,7 +24,8 @@ type User struct {
 	LastUpdated           time.Time
 	PasswordChanged       time.Time
 	// Profile holds login, email, secondEmail, firstName, lastName,
-	// mobilePhone and any custom attribute.
+	// mobilePhone and any custom attribute. It is shared with the org:
+	// read it, do not modify it.
 	Profile map[string]any
 	// ProviderType is OKTA, or FEDERATION for users created with provider=true.
 	ProviderType string
@@ -74,8 +75,7 @@ const (
 )
 
 func (u *user) view(o *Org) User {
-	v := u.User
-	v.Profile = maps.Clone(u.Profile)
+	v := u.User // Profile is shared: UpdateUser replaces the map, never edits it
 	v.HasPassword = u.password.set()
 	v.RecoveryQuestion = u.recoveryQuestion
 	v.GroupIDs = o.groupIDsOf(u.ID)
