@@ -10,7 +10,8 @@
 // (github.com/tsenart/vegeta, a well-kept HTTP load library) at full speed
 // over a fixed number of keep-alive connections, the two sides attacked in
 // alternation; multi-step sign-ins are driven by closed-loop workers, since
-// each step needs the previous answer. The binary is also timed from
+// each step needs the previous answer, against the binary and against the
+// same org served inside this process (as emulatortest serves a Go test). The binary is also timed from
 // process start to the first 200, and its resident memory read. The memory
 // and many-orgs measures build orgs in this process and read its heap.
 //
