@@ -47,7 +47,7 @@ func storeFixtureJSON(name, engine string, data []byte) (storedFixture, error) {
 	if err := w.Close(); err != nil {
 		return storedFixture{}, err
 	}
-	return storedFixture{name: name, engine: engine, gz: bytes.Clone(buf.Bytes())}, nil
+	return storedFixture{name: name, engine: engine, gz: buf.Bytes()}, nil
 }
 
 // json returns the fixture's JSON, as marshalJSON wrote it.

@@ -105,21 +105,12 @@ func start(cmd *exec.Cmd, addr, probe, dir string) (*proc, error) {
 // With c.emuProfile set, the binary writes a CPU profile of its run to
 // <emuProfile>.<measure>.
 func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
-	dir, err := os.MkdirTemp("", "oktaemu-load-")
+	data, err := yaml.Marshal(fx)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "load.yaml")
-	data, err := yaml.Marshal(fx)
-	if err == nil {
-		err = os.WriteFile(path, data, 0o600)
-	}
-	addr := ""
-	if err == nil {
-		addr, err = freePort()
-	}
+	dir, path, addr, err := prepare("load.yaml", data)
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	args := []string{"serve", "--addr", addr, "--fixture", path, "--api-token", loadToken, "--log-level", "warn"}
@@ -149,6 +140,23 @@ func liftLimits(base string) error {
 	return nil
 }
 
+// prepare writes data to a file named name in a new temporary directory
+// (removed by proc.close) and picks a free address for a server process.
+func prepare(name string, data []byte) (dir, path, addr string, err error) {
+	if dir, err = os.MkdirTemp("", "oktaemu-load-"); err != nil {
+		return "", "", "", err
+	}
+	path = filepath.Join(dir, name)
+	if err = os.WriteFile(path, data, 0o600); err == nil {
+		addr, err = freePort()
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", "", "", err
+	}
+	return dir, path, addr, nil
+}
+
 // Environment of the re-executed baseline.
 const (
 	bareModeEnv   = "OKTAEMU_LOAD_BARE"      // "bytes" or "authn"
@@ -165,18 +173,8 @@ func startBare(mode string, answer []byte) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "oktaemu-load-bare-")
+	dir, file, addr, err := prepare("answer.json", answer)
 	if err != nil {
-		return nil, err
-	}
-	file := filepath.Join(dir, "answer.json")
-	err = os.WriteFile(file, answer, 0o600)
-	addr := ""
-	if err == nil {
-		addr, err = freePort()
-	}
-	if err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
 	cmd := exec.Command(exe)

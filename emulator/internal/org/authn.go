@@ -207,19 +207,10 @@ func (o *Org) newTx(uid string) (*authnTx, string) {
 	return tx, token
 }
 
-// sweepTxs forgets expired transactions once the map has doubled since the
-// last sweep (liveTx refuses expired ones in between).
+// sweepTxs forgets expired transactions (sweepExpired).
 func (o *Org) sweepTxs() {
-	if !sweepDue(len(o.authn.txs), &o.authn.txSweep) {
-		return
-	}
 	now := o.clock.Now()
-	for k, tx := range o.authn.txs {
-		if !now.Before(tx.expiresAt) {
-			delete(o.authn.txs, k)
-		}
-	}
-	swept(len(o.authn.txs), &o.authn.txSweep)
+	sweepExpired(o.authn.txs, &o.authn.txSweep, func(tx *authnTx) bool { return !now.Before(tx.expiresAt) })
 }
 
 // liveTx returns the live transaction of stateToken and slides its expiry,

@@ -144,12 +144,17 @@ func (o *Org) eachEnrollOption(u *user, fn func(t okta.FactorType, provider, lvl
 }
 
 // enrollAction is the enroll.self action of u's MFA_ENROLL rule
-// (CHALLENGE, LOGIN or NEVER; CHALLENGE when no rule applies).
+// (CHALLENGE when no rule applies).
 func (o *Org) enrollAction(uid string) string {
-	if _, r, ok := o.effectivePolicy(okta.PolicyMFAEnroll, uid); ok {
-		if a := LookupString(r.Actions, "enroll", "self"); a != "" {
-			return a
-		}
+	_, r, _ := o.effectivePolicy(okta.PolicyMFAEnroll, uid)
+	return ruleEnrollAction(r)
+}
+
+// ruleEnrollAction is an MFA_ENROLL rule's enroll.self action: CHALLENGE,
+// LOGIN or NEVER, CHALLENGE when the rule sets none (policies.md §3).
+func ruleEnrollAction(r Rule) string {
+	if a := LookupString(r.Actions, "enroll", "self"); a != "" {
+		return a
 	}
 	return "CHALLENGE"
 }

@@ -30,12 +30,21 @@ type authnState struct {
 // minSweep is the smallest map size at which expired entries are swept.
 const minSweep = 256
 
-// sweepDue reports whether a map of n entries is due for a sweep at *at.
-func sweepDue(n int, at *int) bool { return n >= max(*at, minSweep) }
-
-// swept records the map's size after a sweep: the next one is due when it
-// has doubled.
-func swept(n int, at *int) { *at = max(minSweep, 2*n) }
+// sweepExpired deletes the entries of m that expired says are over, once
+// m has doubled since the last sweep (*at holds the size at which the next
+// one is due): the cost per insert stays constant. Readers still refuse an
+// expired entry found between sweeps.
+func sweepExpired[V any](m map[string]V, at *int, expired func(V) bool) {
+	if len(m) < max(*at, minSweep) {
+		return
+	}
+	for k, v := range m {
+		if expired(v) {
+			delete(m, k)
+		}
+	}
+	*at = max(minSweep, 2*len(m))
+}
 
 type rateWindow struct {
 	start time.Time

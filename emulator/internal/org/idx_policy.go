@@ -150,10 +150,7 @@ func (o *Org) IDXPolicyFor(appID, uid string) IDXPolicy {
 	}
 	// Authenticator enrollment policy.
 	if p, r, ok := effective(okta.PolicyMFAEnroll, uid); ok {
-		pol.EnrollAction = LookupString(r.Actions, "enroll", "self")
-		if pol.EnrollAction == "" {
-			pol.EnrollAction = "CHALLENGE"
-		}
+		pol.EnrollAction = ruleEnrollAction(r)
 		if v, ok := Lookup(p.Settings, "authenticators"); ok {
 			list, _ := v.([]any)
 			for _, a := range list {

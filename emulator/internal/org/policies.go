@@ -208,23 +208,8 @@ func (o *Org) DeletePolicy(id string) error {
 // groupsCondition returns conditions.people.groups.include of a policy or
 // rule; nil means "no group condition".
 func groupsCondition(cond map[string]any, key string) []string {
-	people, _ := cond["people"].(map[string]any)
-	groups, _ := people["groups"].(map[string]any)
-	raw, ok := groups[key]
-	if !ok {
-		return nil
-	}
 	var ids []string
-	switch t := raw.(type) {
-	case []any:
-		for _, v := range t {
-			if s, ok := v.(string); ok {
-				ids = append(ids, s)
-			}
-		}
-	case []string:
-		ids = t
-	}
+	anyGroup(cond, key, func(gid string) bool { ids = append(ids, gid); return false })
 	return ids
 }
 
@@ -240,9 +225,9 @@ func (o *Org) appliesTo(cond map[string]any, uid string) bool {
 }
 
 // anyGroup reports whether pred holds for a group id of the conditions'
-// people.groups.<key> list, and whether the list names any group at all
-// (as groupsCondition would return a non-empty list); it reads the list in
-// place instead of copying it.
+// people.groups.<key> list (ids in a []any or a []string; other values
+// ignored), and whether the list names any group at all. It reads the list
+// in place: appliesTo runs on every sign-in.
 func anyGroup(cond map[string]any, key string, pred func(string) bool) (found, listed bool) {
 	people, _ := cond["people"].(map[string]any)
 	groups, _ := people["groups"].(map[string]any)
@@ -456,10 +441,7 @@ func (o *Org) mfaEnrollmentFor(uid string) MFAEnrollment {
 		}
 		return e
 	}
-	e.PolicyID, e.RuleID = p.ID, r.ID
-	if a := LookupString(r.Actions, "enroll", "self"); a != "" {
-		e.Action = a
-	}
+	e.PolicyID, e.RuleID, e.Action = p.ID, r.ID, ruleEnrollAction(r)
 	e.Schema = policyconv.SchemaOf(p.Settings)
 	merge := func(m map[string]string, k, v string) {
 		if old, ok := m[k]; !ok || rank(v) > rank(old) {

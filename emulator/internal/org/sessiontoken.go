@@ -46,20 +46,11 @@ func (o *Org) mintSessionToken(g SessionGrant) (string, time.Time) {
 	return token, g.ExpiresAt
 }
 
-// sweepSessionTokens forgets expired sessionTokens once the map has
-// doubled since the last sweep: tokens a client never redeems would
-// otherwise stay for the life of the org.
+// sweepSessionTokens forgets expired sessionTokens (sweepExpired): tokens
+// a client never redeems would otherwise stay for the life of the org.
 func (o *Org) sweepSessionTokens() {
-	if !sweepDue(len(o.authn.sessionTokens), &o.authn.tokenSweep) {
-		return
-	}
 	now := o.clock.Now()
-	for k, rec := range o.authn.sessionTokens {
-		if !now.Before(rec.grant.ExpiresAt) {
-			delete(o.authn.sessionTokens, k)
-		}
-	}
-	swept(len(o.authn.sessionTokens), &o.authn.tokenSweep)
+	sweepExpired(o.authn.sessionTokens, &o.authn.tokenSweep, func(r *sessionTokenRec) bool { return !now.Before(r.grant.ExpiresAt) })
 }
 
 // IssueSessionToken mints a sessionToken for grant, as a successful authn
