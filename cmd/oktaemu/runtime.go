@@ -9,18 +9,24 @@ import (
 	"sync"
 )
 
-// gcHeadroom is the heap growth `serve` allows between collections when
-// the orgs are small. An emulator's live heap is a few MiB, so Go's default
-// (collect when the heap doubles) collects every few thousand requests and
-// spends as much CPU in the collector as in the handlers; 64 MiB of
-// headroom makes collections rare while resident memory stays small. A big
-// org (a live heap above gcHeadroom) keeps the default.
-const gcHeadroom = 64 << 20
+// The heap growth `serve` allows between collections: twice the live heap,
+// at least gcMinHeadroom and at most gcMaxHeadroom, and never less than Go's
+// default (the live heap once more). An emulator's live heap is a few MiB,
+// so Go's default collects every few thousand requests and spends as much
+// CPU in the collector as in the handlers; 64 MiB makes collections rare
+// while resident memory stays small. An org of tens of thousands of users
+// (a live heap of ~100 MiB) is marked whole by every collection: doubling
+// its headroom halves that work under load (sign-ins +13 % in
+// BENCHMARKS.md); the ceiling bounds what a very big org costs in memory.
+const (
+	gcMinHeadroom = 64 << 20
+	gcMaxHeadroom = 256 << 20
+)
 
 var gcTunerOnce sync.Once
 
-// tuneGC keeps the collector's target at the live heap plus gcHeadroom
-// (never below Go's default), unless the user chose one with GOGC. The
+// tuneGC keeps the collector's target at the live heap plus the headroom
+// above, unless the user chose one with GOGC. The
 // target is recomputed after every collection, so a heap that grows (orgs
 // added on the control plane, users created) does not keep a percentage
 // chosen for a small one. It returns the percentage set now (-1 when GOGC
@@ -59,13 +65,13 @@ func retuneGC() int {
 	return pct
 }
 
-// gcPercent is the GOGC value giving live bytes at least gcHeadroom of
-// growth, and never less than Go's default of 100.
+// gcPercent is the GOGC value giving live bytes the headroom above.
 func gcPercent(live uint64) int {
 	if live == 0 {
 		live = 1
 	}
-	return int(max(100, min(2000, gcHeadroom*100/live)))
+	headroom := min(max(2*live, gcMinHeadroom), gcMaxHeadroom)
+	return int(max(100, min(2000, headroom*100/live)))
 }
 
 // startCPUProfile profiles the process into path until stop is called.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/url"
 	"strings"
 
@@ -24,8 +25,22 @@ type authnBody struct {
 	RecoveryType  string         `json:"recoveryType,omitempty"`
 	RecoveryToken string         `json:"recoveryToken,omitempty"`
 	SessionToken  string         `json:"sessionToken,omitempty"`
-	Embedded      map[string]any `json:"_embedded,omitempty"`
+	Embedded      *authnEmbedded `json:"_embedded,omitempty"`
 	Links         httpx.Links    `json:"_links,omitempty"`
+}
+
+// authnEmbedded is a transaction's `_embedded`. Its fields are in the order
+// of their names, the order a map of them was encoded in: answers stay
+// byte for byte what they were, and a struct costs no map per answer.
+type authnEmbedded struct {
+	Authentication any `json:"authentication,omitempty"`
+	Challenge      any `json:"challenge,omitempty"`
+	Factor         any `json:"factor,omitempty"`
+	FactorTypes    any `json:"factorTypes,omitempty"`
+	Factors        any `json:"factors,omitempty"`
+	Policy         any `json:"policy,omitempty"`
+	Target         any `json:"target,omitempty"`
+	User           any `json:"user,omitempty"`
 }
 
 const authnBase = "/api/v1/authn"
@@ -43,7 +58,7 @@ func authnNamedPost(c *gin.Context, name, path string) httpx.Link {
 func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 	b := authnBody{StateToken: tx.StateToken, Status: string(tx.Status), FactorResult: tx.FactorResult,
 		FactorType: tx.FactorType, RecoveryType: tx.RecoveryType, RecoveryToken: tx.RecoveryToken,
-		SessionToken: tx.SessionToken, Embedded: map[string]any{}, Links: httpx.Links{}}
+		SessionToken: tx.SessionToken, Embedded: &authnEmbedded{}, Links: httpx.Links{}}
 	if !tx.ExpiresAt.IsZero() && (tx.StateToken != "" || tx.SessionToken != "" || tx.RecoveryToken != "") {
 		b.ExpiresAt = date(tx.ExpiresAt)
 	}
@@ -52,11 +67,11 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 		b.RelayState = &rs
 	}
 	if tx.User != nil {
-		b.Embedded["user"] = authnUser(*tx.User, tx.Status == org.AuthnRecovery)
+		b.Embedded.User = authnUser(*tx.User, tx.Status == org.AuthnRecovery)
 	}
 	if tx.StepUp != nil {
 		b.Type = "SESSION_STEP_UP"
-		b.Embedded["target"] = map[string]any{"type": "APP", "name": tx.StepUp.App.Name, "label": tx.StepUp.App.Label,
+		b.Embedded.Target = map[string]any{"type": "APP", "name": tx.StepUp.App.Name, "label": tx.StepUp.App.Label,
 			"_links": map[string]any{"logo": httpx.Link{Name: "medium", Type: "image/png",
 				Href: httpx.Href(c, "/assets/img/logos/default.6770228fb0dab49a1695ef440a5279bb.png")}}}
 		protocol := "SAML2.0"
@@ -66,7 +81,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 		case "WS_FEDERATION":
 			protocol = "WS-FED"
 		}
-		b.Embedded["authentication"] = map[string]any{"protocol": protocol,
+		b.Embedded.Authentication = map[string]any{"protocol": protocol,
 			"issuer": map[string]any{"id": tx.StepUp.App.ID, "name": tx.StepUp.App.Label, "uri": "exk" + strings.TrimPrefix(tx.StepUp.App.ID, "0oa")}}
 	}
 	cancel := authnPost(c, authnBase+"/cancel")
@@ -75,30 +90,30 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 	case org.AuthnLockedOut:
 		b.Links["next"] = authnNamedPost(c, "unlock", authnBase+"/recovery/unlock")
 	case org.AuthnPasswordExpired, org.AuthnPasswordWarn:
-		b.Embedded["policy"] = authnPasswordPolicy(tx)
+		b.Embedded.Policy = authnPasswordPolicy(tx)
 		b.Links["next"] = authnNamedPost(c, "changePassword", authnBase+"/credentials/change_password")
 		if tx.CanSkip {
 			b.Links["skip"] = authnNamedPost(c, "skip", authnBase+"/skip")
 		}
 		b.Links["cancel"] = cancel
 	case org.AuthnPasswordReset:
-		b.Embedded["policy"] = authnPasswordPolicy(tx)
+		b.Embedded.Policy = authnPasswordPolicy(tx)
 		b.Links["next"] = authnNamedPost(c, "resetPassword", authnBase+"/credentials/reset_password")
 		b.Links["cancel"] = cancel
 	case org.AuthnMFARequired:
 		fs := make([]any, 0, len(tx.Factors))
 		for _, f := range tx.Factors {
 			fb := authnFactor(f)
-			fb["_links"] = map[string]any{"verify": authnPost(c, authnBase+"/factors/"+f.ID+"/verify")}
+			fb.Links = &authnVerifyLinks{Verify: authnPost(c, authnBase+"/factors/"+f.ID+"/verify")}
 			fs = append(fs, fb)
 		}
-		b.Embedded["factors"] = fs
+		b.Embedded.Factors = fs
 		if tx.ByType != "" {
-			b.Embedded["factorTypes"] = []any{map[string]any{"factorType": tx.ByType,
+			b.Embedded.FactorTypes = []any{map[string]any{"factorType": tx.ByType,
 				"_links": map[string]any{"next": authnNamedPost(c, "verify", authnBase+"/factors/"+tx.ByType+"/verify")}}}
 		}
 		if tx.Remember != nil {
-			b.Embedded["policy"] = authnRememberBody(tx.Remember)
+			b.Embedded.Policy = authnRemember(tx.Remember)
 		}
 		b.Links["cancel"] = cancel
 	case org.AuthnMFAChallenge:
@@ -109,8 +124,8 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 			for _, f := range tx.Factors {
 				fs = append(fs, authnFactor(f))
 			}
-			b.Embedded["factors"] = fs
-			b.Embedded["challenge"] = map[string]any{"challenge": tx.Nonce, "extensions": map[string]any{}}
+			b.Embedded.Factors = fs
+			b.Embedded.Challenge = map[string]any{"challenge": tx.Nonce, "extensions": map[string]any{}}
 			b.Links["next"] = authnNamedPost(c, "verify", authnBase+"/factors/"+tx.ByType+"/verify")
 		}
 		if tx.Factor != nil {
@@ -121,7 +136,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 			case f.Type == okta.FactorPush && tx.FactorResult == string(org.PushWaiting):
 				b.Links["next"] = authnNamedPost(c, "poll", verify)
 				if tx.CorrectAnswer != 0 {
-					fb["_embedded"] = map[string]any{"challenge": map[string]any{"correctAnswer": tx.CorrectAnswer}}
+					fb.Embedded = map[string]any{"challenge": map[string]any{"correctAnswer": tx.CorrectAnswer}}
 				}
 			default:
 				b.Links["next"] = authnNamedPost(c, "verify", verify)
@@ -131,18 +146,18 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 				b.Links["resend"] = []httpx.Link{authnNamedPost(c, string(f.Type), verify+"/resend")}
 			case okta.FactorWebAuthn:
 				b.ChallengeType = "FACTOR"
-				fb["_embedded"] = map[string]any{"challenge": map[string]any{"challenge": tx.Nonce,
+				fb.Embedded = map[string]any{"challenge": map[string]any{"challenge": tx.Nonce,
 					"userVerification": "preferred", "extensions": map[string]any{}}}
 			case okta.FactorU2F:
-				fb["_embedded"] = map[string]any{"challenge": map[string]any{"nonce": tx.Nonce, "timeoutSeconds": 20}}
+				fb.Embedded = map[string]any{"challenge": map[string]any{"nonce": tx.Nonce, "timeoutSeconds": 20}}
 			}
 			if f.Type == okta.FactorEmail {
 				b.ChallengeType = "FACTOR"
 			}
-			b.Embedded["factor"] = fb
+			b.Embedded.Factor = fb
 		}
 		if tx.Remember != nil {
-			b.Embedded["policy"] = authnRememberBody(tx.Remember)
+			b.Embedded.Policy = authnRemember(tx.Remember)
 		}
 		b.Links["prev"] = prev
 		b.Links["cancel"] = cancel
@@ -151,7 +166,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 		for _, e := range tx.Enroll {
 			fs = append(fs, authnEnrollEntry(c, tx, e))
 		}
-		b.Embedded["factors"] = fs
+		b.Embedded.Factors = fs
 		if tx.CanSkip {
 			b.Links["skip"] = authnPost(c, authnBase+"/skip")
 		}
@@ -162,7 +177,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 			fb := authnFactor(f)
 			base := authnBase + "/factors/" + f.ID + "/lifecycle"
 			if a := authnActivationBody(c, tx, f); a != nil {
-				fb["_embedded"] = map[string]any{"activation": a}
+				fb.Embedded = map[string]any{"activation": a}
 			}
 			if f.Type == okta.FactorPush && tx.FactorResult == string(org.PushWaiting) {
 				b.Links["next"] = authnNamedPost(c, "poll", base+"/activate/poll")
@@ -173,7 +188,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 			case okta.FactorSMS, okta.FactorCall, okta.FactorEmail:
 				b.Links["resend"] = []httpx.Link{authnNamedPost(c, string(f.Type), base+"/resend")}
 			}
-			b.Embedded["factor"] = fb
+			b.Embedded.Factor = fb
 		}
 		b.Links["prev"] = prev
 		b.Links["cancel"] = cancel
@@ -197,7 +212,7 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 				Hints: &httpx.Hints{Allow: []string{"GET"}}}
 		}
 	}
-	if len(b.Embedded) == 0 {
+	if *b.Embedded == (authnEmbedded{}) {
 		b.Embedded = nil
 	}
 	if len(b.Links) == 0 {
@@ -206,19 +221,38 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 	return b
 }
 
-// authnUser is `_embedded.user`.
-func authnUser(u org.User, withQuestion bool) map[string]any {
-	p := map[string]any{"login": u.Login(), "firstName": u.Profile["firstName"], "lastName": u.Profile["lastName"],
-		"locale": "en_US", "timeZone": "America/Los_Angeles"}
+// authnUser is `_embedded.user` (fields in name order, see authnEmbedded).
+type authnUserBody struct {
+	ID               string             `json:"id"`
+	PasswordChanged  *string            `json:"passwordChanged"`
+	Profile          authnUserProfile   `json:"profile"`
+	RecoveryQuestion *authnUserQuestion `json:"recovery_question,omitempty"`
+}
+
+type authnUserProfile struct {
+	FirstName any    `json:"firstName"`
+	LastName  any    `json:"lastName"`
+	Locale    string `json:"locale"`
+	Login     string `json:"login"`
+	TimeZone  string `json:"timeZone"`
+}
+
+type authnUserQuestion struct {
+	Question string `json:"question"`
+}
+
+func authnUser(u org.User, withQuestion bool) *authnUserBody {
+	p := authnUserProfile{Login: u.Login(), FirstName: u.Profile["firstName"], LastName: u.Profile["lastName"],
+		Locale: "en_US", TimeZone: "America/Los_Angeles"}
 	if s, ok := u.Profile["locale"].(string); ok && s != "" {
-		p["locale"] = s
+		p.Locale = s
 	}
 	if s, ok := u.Profile["timezone"].(string); ok && s != "" {
-		p["timeZone"] = s
+		p.TimeZone = s
 	}
-	m := map[string]any{"id": u.ID, "passwordChanged": date(u.PasswordChanged), "profile": p}
+	m := &authnUserBody{ID: u.ID, PasswordChanged: date(u.PasswordChanged), Profile: p}
 	if withQuestion && u.RecoveryQuestion != "" {
-		m["recovery_question"] = map[string]any{"question": u.RecoveryQuestion}
+		m.RecoveryQuestion = &authnUserQuestion{Question: u.RecoveryQuestion}
 	}
 	return m
 }
@@ -247,36 +281,64 @@ func authnMaskEmail(s string) string {
 	return local[:1] + "..." + local[len(local)-1:] + "@" + domain
 }
 
-// authnFactor is a factor inside a transaction: masked profile, no secrets.
-func authnFactor(f org.Factor) map[string]any {
-	profile := map[string]any{}
-	for k, v := range f.Profile {
-		profile[k] = v
-	}
+// authnFactorBody is a factor inside a transaction: masked profile, no
+// secrets (fields in name order, see authnEmbedded).
+type authnFactorBody struct {
+	Embedded   any               `json:"_embedded,omitempty"`
+	Links      *authnVerifyLinks `json:"_links,omitempty"`
+	FactorType string            `json:"factorType"`
+	ID         string            `json:"id"`
+	Profile    map[string]any    `json:"profile"`
+	Provider   string            `json:"provider"`
+	VendorName string            `json:"vendorName"`
+}
+
+// authnVerifyLinks are the `_links` of a factor in MFA_REQUIRED.
+type authnVerifyLinks struct {
+	Verify httpx.Link `json:"verify"`
+}
+
+func authnFactor(f org.Factor) *authnFactorBody {
+	// The stored profile is shared read-only (views never change it): only
+	// a profile with something to mask is copied.
+	profile := f.Profile
 	switch f.Type {
 	case okta.FactorSMS, okta.FactorCall:
 		if s, ok := profile["phoneNumber"].(string); ok {
+			profile = maps.Clone(profile)
 			profile["phoneNumber"] = authnMaskPhone(s)
 		}
 	case okta.FactorEmail:
 		if s, ok := profile["email"].(string); ok {
+			profile = maps.Clone(profile)
 			profile["email"] = authnMaskEmail(s)
 		}
 	}
-	return map[string]any{"id": f.ID, "factorType": string(f.Type), "provider": f.Provider, "vendorName": f.VendorName,
-		"profile": profile}
+	if profile == nil {
+		profile = map[string]any{}
+	}
+	return &authnFactorBody{ID: f.ID, FactorType: string(f.Type), Provider: f.Provider, VendorName: f.VendorName,
+		Profile: profile}
 }
 
-func authnRememberBody(p *org.RememberPolicy) map[string]any {
-	info := map[string]any{}
-	for id, on := range p.AutoPush {
-		info[id] = map[string]any{"autoPushEnabled": on}
-	}
-	m := map[string]any{"allowRememberDevice": p.AllowRememberDevice,
-		"rememberDeviceLifetimeInMinutes": p.RememberDeviceLifetimeInMinutes,
-		"rememberDeviceByDefault":         p.RememberDeviceByDefault}
-	if len(info) > 0 {
-		m["factorsPolicyInfo"] = info
+// authnRememberBody is `_embedded.policy` of MFA_REQUIRED and
+// MFA_CHALLENGE (fields in name order, see authnEmbedded).
+type authnRememberBody struct {
+	AllowRememberDevice             bool           `json:"allowRememberDevice"`
+	FactorsPolicyInfo               map[string]any `json:"factorsPolicyInfo,omitempty"`
+	RememberDeviceByDefault         bool           `json:"rememberDeviceByDefault"`
+	RememberDeviceLifetimeInMinutes int            `json:"rememberDeviceLifetimeInMinutes"`
+}
+
+func authnRemember(p *org.RememberPolicy) *authnRememberBody {
+	m := &authnRememberBody{AllowRememberDevice: p.AllowRememberDevice,
+		RememberDeviceLifetimeInMinutes: p.RememberDeviceLifetimeInMinutes,
+		RememberDeviceByDefault:         p.RememberDeviceByDefault}
+	if len(p.AutoPush) > 0 {
+		m.FactorsPolicyInfo = make(map[string]any, len(p.AutoPush))
+		for id, on := range p.AutoPush {
+			m.FactorsPolicyInfo[id] = map[string]any{"autoPushEnabled": on}
+		}
 	}
 	return m
 }

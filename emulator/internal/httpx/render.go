@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -112,29 +111,47 @@ const MaxBodyBytes = 1 << 20
 // ReadBody reads the request body within MaxBodyBytes. An oversized body is
 // 400 E0000003 (suggested: Okta does not document its limit's answer).
 func ReadBody(c *gin.Context) ([]byte, error) {
-	if c.Request.Body == nil {
-		return nil, nil
+	var buf bytes.Buffer
+	if err := readBodyInto(c, &buf); err != nil {
+		return nil, err
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
-	if err != nil {
+	return buf.Bytes(), nil
+}
+
+func readBodyInto(c *gin.Context, buf *bytes.Buffer) error {
+	if c.Request.Body == nil {
+		return nil
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, okta.Errorf(okta.E0000003).WithCauses("The request body exceeds the maximum size of 1 MiB.")
+			return okta.Errorf(okta.E0000003).WithCauses("The request body exceeds the maximum size of 1 MiB.")
 		}
-		return nil, okta.Errorf(okta.E0000003)
+		return okta.Errorf(okta.E0000003)
 	}
-	return b, nil
+	return nil
 }
+
+// bodyBuffers recycles the buffers Bind reads bodies into: decoding copies
+// what it keeps. Buffers that grew past 64 KiB are dropped.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Bind decodes a JSON body into v. An empty body leaves v as it is and
 // reports false. A body that is not JSON, or JSON of the wrong shape, is
 // 400 E0000003 "The request body was not well-formed.". A body sent with a
 // Content-Type other than JSON is 415-like 400 E0000021.
 func Bind(c *gin.Context, v any) (bool, error) {
-	b, err := ReadBody(c)
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			bodyBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if err := readBodyInto(c, buf); err != nil {
 		return false, err
 	}
+	b := buf.Bytes()
 	if len(bytes.TrimSpace(b)) == 0 {
 		return false, nil
 	}
@@ -144,7 +161,8 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	// One JSON value: trailing data after it is an error too. Decoding
 	// stays with encoding/json: goccy/go-json (used for encoding) wraps
 	// out-of-range integers, accepts control characters in strings and
-	// keeps invalid UTF-8, where Okta's answer is 400.
+	// keeps invalid UTF-8, where Okta's answer is 400. It copies what it
+	// keeps (strings, json.RawMessage), so the buffer is reused.
 	if err := json.Unmarshal(b, v); err != nil {
 		return false, okta.Errorf(okta.E0000003)
 	}

@@ -201,7 +201,7 @@ func (o *Org) newTx(uid string) (*authnTx, string) {
 	o.authnInit()
 	o.sweepTxs()
 	token := "00" + o.ids.Random(40)
-	tx := &authnTx{key: string(o.mac("stateToken", token)), userID: uid,
+	tx := &authnTx{key: o.macKey("stateToken", token), userID: uid,
 		expiresAt: o.clock.Now().Add(StateTokenLifetime)}
 	o.authn.txs[tx.key] = tx
 	return tx, token
@@ -222,7 +222,7 @@ func (o *Org) liveTx(stateToken string) (*authnTx, error) {
 
 // txKey is the transaction map key of stateToken; it needs no lock, so hot
 // callers compute it before taking o.mu.
-func (o *Org) txKey(stateToken string) string { return string(o.mac("stateToken", stateToken)) }
+func (o *Org) txKey(stateToken string) string { return o.macKey("stateToken", stateToken) }
 
 // liveTxKey is liveTx with the key already computed (txKey).
 func (o *Org) liveTxKey(stateToken, key string) (*authnTx, error) {

@@ -258,7 +258,7 @@ func (o *Org) AuthnPushTransaction(stateToken string) (PushTransaction, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.authnInit()
-	tx, ok := o.authn.txs[string(o.mac("stateToken", stateToken))]
+	tx, ok := o.authn.txs[o.macKey("stateToken", stateToken)]
 	if !ok || tx.pushID == "" || !o.clock.Now().Before(tx.expiresAt) {
 		return PushTransaction{}, okta.Errorf(okta.E0000011)
 	}

@@ -147,7 +147,7 @@ func (o *Org) AddAPIToken(name, token string) APIToken {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	t := &APIToken{ID: o.ids.New(PrefixToken), Name: name, Created: o.clock.Now()}
-	o.tokens[string(o.mac("", token))] = t
+	o.tokens[o.macKey("", token)] = t
 	return *t
 }
 
@@ -156,7 +156,7 @@ func (o *Org) CheckAPIToken(token string) (APIToken, bool) {
 	if token == "" {
 		return APIToken{}, false
 	}
-	key := string(o.mac("", token))
+	key := o.macKey("", token)
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	t, ok := o.tokens[key]

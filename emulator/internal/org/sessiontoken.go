@@ -42,7 +42,7 @@ func (o *Org) mintSessionToken(g SessionGrant) (string, time.Time) {
 	token := "20111" + o.ids.Random(50)
 	g.AMR = slices.Clone(g.AMR)
 	g.ExpiresAt = o.clock.Now().Add(SessionTokenLifetime)
-	o.authn.sessionTokens[string(o.mac("sessionToken", token))] = &sessionTokenRec{grant: g}
+	o.authn.sessionTokens[o.macKey("sessionToken", token)] = &sessionTokenRec{grant: g}
 	return token, g.ExpiresAt
 }
 
@@ -78,7 +78,7 @@ func (o *Org) RedeemSessionToken(token string) (SessionGrant, error) {
 	return o.redeemSessionToken(token, key)
 }
 
-func (o *Org) sessionTokenKey(token string) string { return string(o.mac("sessionToken", token)) }
+func (o *Org) sessionTokenKey(token string) string { return o.macKey("sessionToken", token) }
 
 // redeemSessionToken is RedeemSessionToken under o.mu, key its
 // sessionTokenKey.

@@ -498,9 +498,7 @@ func (e *snapEncoder) encodeSpecial(v reflect.Value, path string) (any, error) {
 	t := v.Type()
 	switch t {
 	case typClock:
-		c := v.Addr().Interface().(*Clock)
-		c.mu.Lock()
-		defer c.mu.Unlock()
+		c := v.Addr().Interface().(*Clock).state()
 		if c.frozen {
 			at, _ := c.at.MarshalText()
 			return map[string]any{"frozen": true, "at": string(at)}, nil
@@ -804,7 +802,7 @@ func (d *snapDecoder) decodeSpecial(v reflect.Value, x any, path string) error {
 		if !ok {
 			return bad(nil)
 		}
-		c := Clock{base: d.base}
+		c := clockState{base: d.base}
 		if m["frozen"] == true {
 			s, _ := m["at"].(string)
 			if err := c.at.UnmarshalText([]byte(s)); err != nil {
@@ -819,8 +817,7 @@ func (d *snapDecoder) decodeSpecial(v reflect.Value, x any, path string) error {
 			}
 			c.offset = time.Duration(off)
 		}
-		cp := v.Addr().Interface().(*Clock)
-		cp.base, cp.frozen, cp.at, cp.offset = c.base, c.frozen, c.at, c.offset
+		v.Addr().Interface().(*Clock).update(func(s *clockState) { *s = c })
 		return nil
 	case typIDs:
 		s, _ := x.(string)
