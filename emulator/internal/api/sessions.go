@@ -118,20 +118,13 @@ func (h Sessions) newSession(c *gin.Context, s org.Session, me bool) sessionBody
 		sid, uid = "me", "me"
 	}
 	user := httpx.NewLink(c, "/api/v1/users/"+uid, "GET")
-	if u, err := h.Org.User(s.UserID); err == nil {
-		user.Name = strings.TrimSpace(profileString(u.Profile, "firstName") + " " + profileString(u.Profile, "lastName"))
-	}
+	user.Name = s.UserName
 	b.Links = httpx.Links{
 		"self":    httpx.NewLink(c, "/api/v1/sessions/"+sid, "GET", "DELETE"),
 		"refresh": httpx.NewLink(c, "/api/v1/sessions/"+sid+"/lifecycle/refresh", "POST"),
 		"user":    user,
 	}
 	return b
-}
-
-func profileString(p map[string]any, k string) string {
-	s, _ := p[k].(string)
-	return s
 }
 
 type createSessionRequest struct {

@@ -199,15 +199,18 @@ type authnTx struct {
 // holds o.mu.
 func (o *Org) newTx(uid string) (*authnTx, string) {
 	o.authnInit()
-	o.sweepTxs()
 	token := "00" + o.ids.Random(40)
 	tx := &authnTx{key: o.macKey("stateToken", token), userID: uid,
 		expiresAt: o.clock.Now().Add(StateTokenLifetime)}
+	o.hot.Lock()
+	defer o.hot.Unlock()
+	o.sweepTxs()
 	o.authn.txs[tx.key] = tx
 	return tx, token
 }
 
-// sweepTxs forgets expired transactions (sweepExpired).
+// sweepTxs forgets expired transactions (sweepExpired); the caller holds
+// o.hot.
 func (o *Org) sweepTxs() {
 	now := o.clock.Now()
 	sweepExpired(o.authn.txs, &o.authn.txSweep, func(tx *authnTx) bool { return !now.Before(tx.expiresAt) })
@@ -224,12 +227,16 @@ func (o *Org) liveTx(stateToken string) (*authnTx, error) {
 // callers compute it before taking o.mu.
 func (o *Org) txKey(stateToken string) string { return o.macKey("stateToken", stateToken) }
 
-// liveTxKey is liveTx with the key already computed (txKey).
+// liveTxKey is liveTx with the key already computed (txKey). A shared
+// step holds the transaction user's signin lock: the expiry it slides is
+// read by renders under that lock and by sweeps under o.hot.
 func (o *Org) liveTxKey(stateToken, key string) (*authnTx, error) {
 	o.authnInit()
 	if stateToken == "" {
 		return nil, okta.Errorf(okta.E0000011)
 	}
+	o.hot.Lock()
+	defer o.hot.Unlock()
 	tx, ok := o.authn.txs[key]
 	if !ok {
 		return nil, okta.Errorf(okta.E0000011)
@@ -250,7 +257,22 @@ func (o *Org) liveTxKey(stateToken, key string) (*authnTx, error) {
 }
 
 // endTx forgets a transaction: its stateToken is dead.
-func (o *Org) endTx(tx *authnTx) { delete(o.authn.txs, tx.key) }
+func (o *Org) endTx(tx *authnTx) {
+	o.hot.Lock()
+	defer o.hot.Unlock()
+	delete(o.authn.txs, tx.key)
+}
+
+// txUser is the user of stateToken's transaction (key its txKey), nil for
+// none; a shared verify locks it before touching the transaction.
+func (o *Org) txUser(key string) *user {
+	o.hot.Lock()
+	defer o.hot.Unlock()
+	if tx, ok := o.authn.txs[key]; ok {
+		return o.users[tx.userID]
+	}
+	return nil
+}
 
 // notAllowed is 403 E0000079 with its cause (authn.md §1.5).
 func notAllowed() error {
@@ -291,8 +313,21 @@ func (o *Org) lookupLogin(username string) *user {
 // authentication with username and password, or with an activation token
 // (authn.md §4, §3.4).
 func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, error) {
+	var v AuthnTransaction
+	var err error
+	if in.Audience == "" && in.Token == "" && o.shared(func() error { v, err = o.authenticate(in, eng, true); return err }) {
+		return v, err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.authenticate(in, eng, false)
+}
+
+// authenticate is Authenticate under o.mu, shared or exclusive (signin.go).
+func (o *Org) authenticate(in PrimaryAuth, eng AuthnEngine, shared bool) (AuthnTransaction, error) {
+	if shared && !o.storesReady() {
+		return AuthnTransaction{}, errExclusive
+	}
 	o.authnInit()
 	var app *App
 	if in.Audience != "" {
@@ -321,6 +356,13 @@ func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, e
 	if u == nil {
 		return AuthnTransaction{}, authFailed()
 	}
+	if shared {
+		if u.Status == okta.UserLockedOut { // it may unlock by itself
+			return AuthnTransaction{}, errExclusive
+		}
+		u.signin.Lock()
+		defer u.signin.Unlock()
+	}
 	pp := o.passwordPolicyFor(u.ID)
 	o.autoUnlock(u, pp)
 	if u.Status == okta.UserLockedOut {
@@ -335,6 +377,9 @@ func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, e
 		return AuthnTransaction{}, authFailed()
 	}
 	if !o.matches(u.password, in.Password) {
+		if shared {
+			return AuthnTransaction{}, errExclusive
+		}
 		o.countFailure(u, pp)
 		if u.Status == okta.UserLockedOut && (pp.ShowLockout || o.settings.ShowLockoutFailures) {
 			return AuthnTransaction{Status: AuthnLockedOut, PasswordExpireDays: -1}, nil
@@ -343,6 +388,9 @@ func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, e
 	}
 	if o.signOnDenied(u.ID) {
 		return AuthnTransaction{}, authFailed()
+	}
+	if shared && !o.autoFactorsInSync(u) {
+		return AuthnTransaction{}, errExclusive
 	}
 	u.failedPasswords = 0
 	tx, token := o.newTx(u.ID)
@@ -432,7 +480,7 @@ func (o *Org) advance(tx *authnTx, token string) AuthnTransaction {
 	tx.factorID, tx.factorResult, tx.pushID, tx.prev = "", "", "", ""
 	if !tx.mfaDone {
 		if o.mfaRequired(u, tx) {
-			if len(o.verifiableFactors(u)) > 0 {
+			if o.hasVerifiableFactor(u) {
 				tx.status = AuthnMFARequired
 				return o.render(tx, token)
 			}
@@ -478,9 +526,11 @@ func (o *Org) succeed(tx *authnTx, token string) AuthnTransaction {
 	u.LastLogin = now
 	u.failedPasswords = 0
 	if tx.rememberUntil != nil {
+		o.hot.Lock()
 		for _, d := range tx.devices {
 			o.authn.remembered[u.ID+"\x00"+d] = *tx.rememberUntil
 		}
+		o.hot.Unlock()
 	}
 	if tx.audience != "" {
 		v := o.render(tx, token)
@@ -635,7 +685,7 @@ func (o *Org) AuthnSkip(stateToken string) (AuthnTransaction, error) {
 			return AuthnTransaction{}, notAllowed()
 		}
 		tx.enrollDone = true
-		if !tx.mfaDone && len(o.verifiableFactors(u)) > 0 {
+		if !tx.mfaDone && o.hasVerifiableFactor(u) {
 			tx.mfaDone = true
 		}
 	default:

@@ -132,8 +132,33 @@ func (o *Org) txFactor(tx *authnTx, fid string) (*user, *factor, error) {
 // u2f, webauthn without an answer), polls a push, or checks an answer.
 func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTransaction, error) {
 	key := o.txKey(stateToken)
+	var v AuthnTransaction
+	var err error
+	if o.shared(func() error { v, err = o.authnVerify(stateToken, key, fid, in, true); return err }) {
+		return v, err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.authnVerify(stateToken, key, fid, in, false)
+}
+
+// authnVerify is AuthnVerifyFactor under o.mu, shared or exclusive
+// (signin.go). A shared step checks TOTP (and HOTP) passcodes only.
+func (o *Org) authnVerify(stateToken, key, fid string, in AuthnVerify, shared bool) (AuthnTransaction, error) {
+	if shared {
+		if !o.storesReady() {
+			return AuthnTransaction{}, errExclusive
+		}
+		u := o.txUser(key)
+		if u == nil { // unknown or fake: the exclusive step answers
+			return AuthnTransaction{}, errExclusive
+		}
+		u.signin.Lock()
+		defer u.signin.Unlock()
+		if !o.autoFactorsInSync(u) {
+			return AuthnTransaction{}, errExclusive
+		}
+	}
 	tx, err := o.liveTxKey(stateToken, key)
 	if err != nil {
 		return AuthnTransaction{}, err
@@ -142,6 +167,9 @@ func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTr
 		return AuthnTransaction{}, notAllowed()
 	}
 	if fid == string(okta.FactorWebAuthn) {
+		if shared {
+			return AuthnTransaction{}, errExclusive
+		}
 		return o.verifyWebAuthnByType(tx, stateToken, in)
 	}
 	u, f, err := o.txFactor(tx, fid)
@@ -150,6 +178,9 @@ func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTr
 	}
 	if f.Status != okta.FactorActive || f.Type == okta.FactorSignedNonce {
 		return AuthnTransaction{}, okta.Errorf(okta.E0000154)
+	}
+	if shared && f.Type != okta.FactorTOTP && f.Type != okta.FactorHOTP {
+		return AuthnTransaction{}, errExclusive
 	}
 	now := o.clock.Now()
 	switch f.Type {
@@ -176,6 +207,9 @@ func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTr
 	}
 	if err := o.check(f, Verify{PassCode: in.PassCode, NextPassCode: in.NextPassCode, Answer: in.Answer,
 		ClientData: in.ClientData, SignatureData: in.SignatureData, AuthenticatorData: in.AuthenticatorData}, now); err != nil {
+		if shared { // a wrong passcode counts towards lockout
+			return AuthnTransaction{}, errExclusive
+		}
 		return AuthnTransaction{}, o.factorFailed(tx, u, err)
 	}
 	f.LastUpdated = now
@@ -216,7 +250,9 @@ func (o *Org) verified(tx *authnTx, token string, u *user, f *factor, in AuthnVe
 		}
 	}
 	if f.Type == okta.FactorPush && in.AutoPushSet {
+		o.hot.Lock()
 		o.authn.autoPush[f.ID] = in.AutoPush
+		o.hot.Unlock()
 	}
 	return o.advance(tx, token)
 }

@@ -19,6 +19,8 @@ func (o *Org) signOnDenied(uid string) bool {
 // remembered reports whether tx's device holds a live remember-device grant
 // for u.
 func (o *Org) remembered(u *user, tx *authnTx) bool {
+	o.hot.Lock()
+	defer o.hot.Unlock()
 	for _, d := range tx.devices {
 		until, ok := o.authn.remembered[u.ID+"\x00"+d]
 		if ok && (until.IsZero() || o.clock.Now().Before(until)) {
@@ -54,6 +56,8 @@ func (o *Org) rememberPolicy(u *user, tx *authnTx) *RememberPolicy {
 		p.RememberDeviceLifetimeInMinutes = int(s.FactorLifetime / time.Minute)
 	}
 	p.RememberDeviceByDefault = s.RememberDeviceByDefault
+	o.hot.Lock()
+	defer o.hot.Unlock()
 	for _, d := range tx.devices {
 		if _, seen := o.authn.remembered[u.ID+"\x00"+d]; seen {
 			p.RememberDeviceByDefault = true
@@ -87,12 +91,23 @@ func (o *Org) verifiableFactors(u *user) []Factor {
 	o.syncAutoFactors(u)
 	var out []Factor
 	for _, f := range u.factors {
-		if f.Status != okta.FactorActive || f.Type == okta.FactorSignedNonce {
-			continue
+		if verifiable(f) {
+			out = append(out, f.view())
 		}
-		out = append(out, f.view())
 	}
 	return out
+}
+
+// hasVerifiableFactor reports whether verifiableFactors(u) is non-empty,
+// without building the views.
+func (o *Org) hasVerifiableFactor(u *user) bool {
+	o.syncAutoFactors(u)
+	return slices.ContainsFunc(u.factors, verifiable)
+}
+
+// verifiable: an ACTIVE factor other than Okta Verify's signed nonce.
+func verifiable(f *factor) bool {
+	return f.Status == okta.FactorActive && f.Type != okta.FactorSignedNonce
 }
 
 // hasActive reports whether u holds an ACTIVE factor of type t from
@@ -185,7 +200,7 @@ func (o *Org) enrollNeeded(u *user, tx *authnTx) bool {
 		return true
 	case tx.multiEnrol && tx.enrolledHere && optionalMissing:
 		return true
-	case strings.EqualFold(action, "LOGIN") && optionalMissing && u.LastLogin.IsZero() && len(o.verifiableFactors(u)) == 0:
+	case strings.EqualFold(action, "LOGIN") && optionalMissing && u.LastLogin.IsZero() && !o.hasVerifiableFactor(u):
 		return true
 	}
 	return false
@@ -199,7 +214,7 @@ func (o *Org) canSkipEnroll(u *user, tx *authnTx, opts []EnrollOption) bool {
 			return false
 		}
 	}
-	return len(o.verifiableFactors(u)) > 0 || !o.mfaRequired(u, tx)
+	return o.hasVerifiableFactor(u) || !o.mfaRequired(u, tx)
 }
 
 // recoveryPolicy is what the password policy says about self-service

@@ -21,8 +21,8 @@ var (
 // IDXIdentify finds the user an IDX identifier names, as authn's username
 // does (login, or the unique short name).
 func (o *Org) IDXIdentify(identifier string) (User, bool) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	u := o.lookupLogin(identifier)
 	if u == nil {
 		return User{}, false

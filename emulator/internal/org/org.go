@@ -12,7 +12,14 @@ import (
 // Org is one emulated Okta org. Its zero value is not usable; build one
 // with New or Seed.
 type Org struct {
-	mu sync.RWMutex
+	// mu guards the org. Writers hold it exclusively; the steps of an
+	// ordinary sign-in (primary authentication, a TOTP verify, the session
+	// from its sessionToken) hold it for reading only, as readers do, and
+	// serialize on hot and on the user's signin lock for what they change
+	// (signin.go): sign-ins of different users run in parallel. Readers of
+	// what those steps change take mu exclusively.
+	mu  sync.RWMutex
+	hot sync.Mutex // the sign-in stores, for steps holding mu for reading (signin.go)
 
 	id     string
 	name   string

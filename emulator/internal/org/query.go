@@ -316,8 +316,8 @@ type UserQuery struct {
 // ListUsers returns one page of users in creation order, and whether more
 // follow.
 func (o *Org) ListUsers(q UserQuery) (page []User, more bool) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	started := q.After == ""
 	ql := strings.ToLower(q.Q)
 	for _, id := range o.userOrder {
@@ -418,8 +418,8 @@ func (o *Org) ListGroups(q GroupQuery) (page []Group, more bool) {
 // GroupMembers returns one page of a group's members in user creation
 // order.
 func (o *Org) GroupMembers(gid, after string, limit int) (page []User, more bool, err error) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	g, ok := o.groups[gid]
 	if !ok {
 		return nil, false, okta.NotFound(gid, "UserGroup")

@@ -13,6 +13,9 @@ type Session struct {
 	ID     string
 	UserID string
 	Login  string
+	// UserName is the user's "firstName lastName" (the name of the
+	// session's user link).
+	UserName string
 	// Status is ACTIVE: sessions are made from sessionTokens, which authn
 	// mints only once every required factor is verified.
 	Status    string
@@ -80,8 +83,22 @@ const SessionIDPrefix = "102"
 // 401 E0000004) and opens a sid session for the grant.
 func (o *Org) CreateSessionFromToken(token string) (Session, error) {
 	key := o.sessionTokenKey(token)
-	o.mu.Lock() // one critical section: the last step of every sign-in
+	var s Session
+	var err error
+	if o.shared(func() error { s, err = o.sessionFromToken(token, key, true); return err }) {
+		return s, err
+	}
+	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.sessionFromToken(token, key, false)
+}
+
+// sessionFromToken is CreateSessionFromToken under o.mu, shared or
+// exclusive (signin.go): once the token is redeemed, nothing turns back.
+func (o *Org) sessionFromToken(token, key string, shared bool) (Session, error) {
+	if shared && !o.storesReady() {
+		return Session{}, errExclusive
+	}
 	g, err := o.redeemSessionToken(token, key)
 	if err != nil {
 		return Session{}, err
@@ -118,7 +135,9 @@ func (o *Org) createSession(g SessionGrant, cookie string) (Session, error) {
 		rec.AMR = []string{"pwd"}
 	}
 	rec.ExpiresAt = rec.expiry(now)
+	o.hot.Lock()
 	o.sess.sessions[rec.ID] = rec
+	o.hot.Unlock()
 	return o.sessionView(rec), nil
 }
 
@@ -153,6 +172,9 @@ func (o *Org) sessionView(r *sessionRec) Session {
 	s.AMR = slices.Clone(r.AMR)
 	if u, ok := o.users[r.UserID]; ok {
 		s.Login = u.Login()
+		first, _ := u.Profile["firstName"].(string)
+		last, _ := u.Profile["lastName"].(string)
+		s.UserName = strings.TrimSpace(first + " " + last)
 		for _, f := range u.factors {
 			if f.Status == okta.FactorActive {
 				s.MFAActive = true
@@ -166,8 +188,8 @@ func (o *Org) sessionView(r *sessionRec) Session {
 // Session returns a live session by id; unknown or expired is 404
 // E0000007 "Resource not found: <id> (Session)".
 func (o *Org) Session(id string) (Session, error) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	r, ok := o.liveSession(id)
 	if !ok {
 		return Session{}, okta.NotFound(id, "Session")
@@ -240,8 +262,8 @@ func (o *Org) DevicesForgottenAt(uid string) time.Time {
 
 // UserSessions lists the live sessions of user uid, oldest first.
 func (o *Org) UserSessions(uid string) []Session {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	var out []Session
 	for id := range o.sess.sessions {
 		if r, ok := o.liveSession(id); ok && r.UserID == uid {

@@ -38,16 +38,20 @@ type sessionTokenRec struct {
 // o.mu. Tokens look like Okta's ("20111" and 50 url-safe characters).
 func (o *Org) mintSessionToken(g SessionGrant) (string, time.Time) {
 	o.authnInit()
-	o.sweepSessionTokens()
 	token := "20111" + o.ids.Random(50)
+	key := o.macKey("sessionToken", token)
 	g.AMR = slices.Clone(g.AMR)
 	g.ExpiresAt = o.clock.Now().Add(SessionTokenLifetime)
-	o.authn.sessionTokens[o.macKey("sessionToken", token)] = &sessionTokenRec{grant: g}
+	o.hot.Lock()
+	defer o.hot.Unlock()
+	o.sweepSessionTokens()
+	o.authn.sessionTokens[key] = &sessionTokenRec{grant: g}
 	return token, g.ExpiresAt
 }
 
 // sweepSessionTokens forgets expired sessionTokens (sweepExpired): tokens
-// a client never redeems would otherwise stay for the life of the org.
+// a client never redeems would otherwise stay for the life of the org. The
+// caller holds o.hot.
 func (o *Org) sweepSessionTokens() {
 	now := o.clock.Now()
 	sweepExpired(o.authn.sessionTokens, &o.authn.tokenSweep, func(r *sessionTokenRec) bool { return !now.Before(r.grant.ExpiresAt) })
@@ -84,11 +88,15 @@ func (o *Org) sessionTokenKey(token string) string { return o.macKey("sessionTok
 // sessionTokenKey.
 func (o *Org) redeemSessionToken(token, key string) (SessionGrant, error) {
 	o.authnInit()
+	o.hot.Lock()
 	rec, ok := o.authn.sessionTokens[key]
+	if ok && token != "" {
+		delete(o.authn.sessionTokens, key)
+	}
+	o.hot.Unlock()
 	if !ok || token == "" {
 		return SessionGrant{}, okta.Errorf(okta.E0000004)
 	}
-	delete(o.authn.sessionTokens, key)
 	if !o.clock.Now().Before(rec.grant.ExpiresAt) {
 		return SessionGrant{}, okta.Errorf(okta.E0000004)
 	}

@@ -73,8 +73,8 @@ func (o *Org) Snapshot() ([]byte, error) {
 var errSnapshotBusy = errors.New("snapshot: a record is locked")
 
 func (o *Org) snapshotOnce() ([]byte, error) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	root := reflect.ValueOf(o).Elem()
 	e := newEncoder(root.FieldByName("mu").Addr().Pointer()) // held already
 	defer e.release()

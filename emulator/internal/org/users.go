@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
@@ -40,14 +41,18 @@ type User struct {
 }
 
 // Login is the user's profile.login.
-func (u User) Login() string { s, _ := u.Profile["login"].(string); return s }
+func (u *User) Login() string { s, _ := u.Profile["login"].(string); return s }
 
 // Email is the user's profile.email.
-func (u User) Email() string { s, _ := u.Profile["email"].(string); return s }
+func (u *User) Email() string { s, _ := u.Profile["email"].(string); return s }
 
 // user is the stored record.
 type user struct {
 	User
+	// signin serializes the sign-in steps that hold o.mu for reading on
+	// this user: they change its failed-password count, LastLogin, its
+	// factors' last TOTP step and its transactions (signin.go).
+	signin           sync.Mutex
 	password         digest
 	recoveryQuestion string
 	recoveryAnswer   digest
@@ -271,8 +276,8 @@ func (o *Org) lookupUser(idOrLogin string) (*user, error) {
 
 // User returns a user by id or login.
 func (o *Org) User(idOrLogin string) (User, error) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	u, err := o.lookupUser(idOrLogin)
 	if err != nil {
 		return User{}, err

@@ -349,21 +349,38 @@ func (o *Org) ActivationLimited(uid string) bool {
 }
 
 // syncAutoFactors adds or removes the factors the org lists by itself
-// (FactorRules.AutoEmailFactor, RecoveryQuestionFactor); the caller holds
-// o.mu (write). Their ids are stable per user.
-func (o *Org) syncAutoFactors(u *user) {
+// (FactorRules.AutoEmailFactor, RecoveryQuestionFactor) and groups loose
+// Okta Verify factors into one enrollment; the caller holds o.mu (write),
+// or o.mu for reading and u.signin when autoFactorsInSync(u) holds (then
+// there is nothing to change). Their ids are stable per user.
+func (o *Org) syncAutoFactors(u *user) { o.autoFactorSync(u, true) }
+
+// autoFactorsInSync reports whether syncAutoFactors(u) would change
+// nothing; it only reads.
+func (o *Org) autoFactorsInSync(u *user) bool { return !o.autoFactorSync(u, false) }
+
+// autoFactorSync reports whether u's synthesised factors need a change and,
+// when apply is set, makes it.
+func (o *Org) autoFactorSync(u *user, apply bool) (change bool) {
 	rules := o.opts.Factors
-	if rules.OktaVerifySiblings {
-		o.groupOktaVerify(u)
+	if rules.OktaVerifySiblings && o.groupOktaVerify(u, apply) {
+		if !apply {
+			return true
+		}
+		change = true
 	}
 	if rules.AutoEmailFactor {
 		wantEmail := u.EmailVerified && u.Email() != "" && o.authenticatorActive("okta_email") &&
 			!slices.ContainsFunc(u.factors, func(f *factor) bool { return f.Type == okta.FactorEmail })
 		if wantEmail {
+			if !apply {
+				return true
+			}
 			f := o.addFactor(u, NewFactor{ID: stableID("emf", u.ID), Type: okta.FactorEmail,
 				Profile: map[string]any{"email": u.Email()}})
 			f.autoEmail = true
 			f.Created, f.LastUpdated = time.Time{}, time.Time{}
+			change = true
 		}
 	}
 	if rules.RecoveryQuestionFactor {
@@ -373,17 +390,25 @@ func (o *Org) syncAutoFactors(u *user) {
 		idx := slices.IndexFunc(u.factors, func(f *factor) bool { return f.autoRecovery })
 		switch {
 		case (hasMFAQuestion || u.recoveryQuestion == "") && idx >= 0:
-			u.factors = slices.Delete(u.factors, idx, idx+1)
+			if apply {
+				u.factors = slices.Delete(u.factors, idx, idx+1)
+			}
+			change = true
 		case !hasMFAQuestion && u.recoveryQuestion != "" && idx < 0:
-			f := o.addFactor(u, NewFactor{ID: stableID("ufs", u.ID), Type: okta.FactorQuestion,
-				Profile: map[string]any{"question": "custom", "questionText": u.recoveryQuestion}})
-			f.autoRecovery = true
-		case idx >= 0:
-			if u.factors[idx].Profile["questionText"] != u.recoveryQuestion {
+			if apply {
+				f := o.addFactor(u, NewFactor{ID: stableID("ufs", u.ID), Type: okta.FactorQuestion,
+					Profile: map[string]any{"question": "custom", "questionText": u.recoveryQuestion}})
+				f.autoRecovery = true
+			}
+			change = true
+		case idx >= 0 && u.factors[idx].Profile["questionText"] != u.recoveryQuestion:
+			if apply {
 				u.factors[idx].setProfile("questionText", u.recoveryQuestion)
 			}
+			change = true
 		}
 	}
+	return change
 }
 
 // stableID derives a 20-character factor id from a user id.
@@ -397,8 +422,9 @@ func stableID(prefix, uid string) string {
 
 // groupOktaVerify puts Okta Verify factors that belong to no enrollment
 // (fixtures, the Classic-era model) into one enrollment, as Identity
-// Engine sees one Okta Verify authenticator; the caller holds o.mu.
-func (o *Org) groupOktaVerify(u *user) {
+// Engine sees one Okta Verify authenticator, when apply is set; it reports
+// whether there were any. The caller holds o.mu.
+func (o *Org) groupOktaVerify(u *user, apply bool) bool {
 	var loose []*factor
 	for _, f := range u.factors {
 		ov := f.Type == okta.FactorPush || f.Type == okta.FactorSignedNonce || (f.Type == okta.FactorTOTP && f.Provider == "OKTA")
@@ -406,11 +432,12 @@ func (o *Org) groupOktaVerify(u *user) {
 			loose = append(loose, f)
 		}
 	}
-	if len(loose) == 0 {
-		return
+	if len(loose) == 0 || !apply {
+		return len(loose) > 0
 	}
 	id := stableID("pfd", u.ID)
 	for _, f := range loose {
 		f.enrollment = id
 	}
+	return true
 }

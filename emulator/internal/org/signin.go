@@ -1,0 +1,42 @@
+package org
+
+import "errors"
+
+// The steps of an ordinary sign-in — primary authentication with a
+// password (Authenticate), verifying a TOTP factor (AuthnVerifyFactor) and
+// opening a session from the sessionToken (CreateSessionFromToken) — are
+// what load on an org is made of. Under one exclusive org lock they queued
+// behind each other (and behind a lock holder the OS had descheduled), so
+// they run in shared mode:
+//
+//   - o.mu is held for reading: users, factors, policies, groups and apps
+//     are only changed under the exclusive lock, so they stand still;
+//   - the user's signin lock serializes shared steps on one user: its
+//     failed-password count, LastLogin, its factors' last TOTP step and
+//     LastUpdated, and its transactions' fields;
+//   - o.hot guards the maps those steps share with each other: authn
+//     transactions (and their expiry), sessionTokens, remembered devices,
+//     auto-push settings and sessions.
+//
+// A shared step never changes anything else: where the exclusive code
+// would (a wrong password or passcode counts towards lockout, a locked-out
+// user may auto-unlock, the org synthesises a factor, an expired entry is
+// forgotten, a push, SMS or WebAuthn factor, a first sign-in making the
+// stores), it returns errExclusive before changing anything and the step
+// runs again under the exclusive lock. Functions that read what shared
+// steps change (user views with LastLogin, sessions, snapshots) hold o.mu
+// exclusively. Both modes run the same code; holding o.hot or the signin
+// lock under the exclusive lock is harmless.
+var errExclusive = errors.New("org: step needs the exclusive lock")
+
+// shared runs step with o.mu held for reading and reports whether it
+// answered; errExclusive means the caller runs it under the write lock.
+func (o *Org) shared(step func() error) bool {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return step() != errExclusive
+}
+
+// storesReady reports whether the authn and session stores exist (the
+// first sign-in of an org makes them under the exclusive lock).
+func (o *Org) storesReady() bool { return o.authn.txs != nil && o.sess.sessions != nil }

@@ -1,0 +1,160 @@
+package org
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/oktaemu/oktaemu/emulator/internal/okta"
+)
+
+// The ordinary sign-in steps complete in shared mode (o.mu held for
+// reading, as a concurrent reader holds it): the step functions answer
+// without errExclusive while the test holds a read lock too. The org's
+// first sign-in makes the stores, under the exclusive lock.
+func TestSignInStepsRunShared(t *testing.T) {
+	for _, engine := range []string{"classic", "identity"} {
+		t.Run(engine, func(t *testing.T) {
+			o := authnOrg(t, engine)
+			eng := classicAuthn
+			if engine == "identity" {
+				eng = identityAuthn
+			}
+			alice := PrimaryAuth{Username: "alice@example.com", Password: "Pa55word!Emu"}
+			first, err := o.Authenticate(alice, eng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.CreateSessionFromToken(first.SessionToken); err != nil {
+				t.Fatal(err)
+			}
+			// bob's org-made factors (Identity Engine) are synthesised by
+			// an exclusive step; later ones find them in place.
+			if _, err := o.Authenticate(PrimaryAuth{Username: "bob@example.com", Password: "Pa55word!Emu"}, eng); err != nil {
+				t.Fatal(err)
+			}
+
+			o.mu.RLock()
+			defer o.mu.RUnlock()
+			tx, err := o.authenticate(PrimaryAuth{Username: "bob@example.com", Password: "Pa55word!Emu"}, eng, true)
+			if err != nil || tx.Status != AuthnMFARequired {
+				t.Fatalf("shared primary authentication: %v %+v", err, tx)
+			}
+			code := totpAt(t, "JBSWY3DPEHPK3PXP", o.clock.Now())
+			done, err := o.authnVerify(tx.StateToken, o.txKey(tx.StateToken), "ostfbob0000000000000", AuthnVerify{PassCode: code}, true)
+			if err != nil || done.Status != AuthnSuccess {
+				t.Fatalf("shared TOTP verify: %v %+v", err, done)
+			}
+			s, err := o.sessionFromToken(done.SessionToken, o.sessionTokenKey(done.SessionToken), true)
+			if err != nil || s.UserID != "00ubob00000000000000" {
+				t.Fatalf("shared session: %v %+v", err, s)
+			}
+			// What would change more than the sign-in stores turns back.
+			if _, err := o.authenticate(PrimaryAuth{Username: "bob@example.com", Password: "wrong"}, eng, true); err != errExclusive {
+				t.Errorf("wrong password in shared mode: %v, want errExclusive (the failure is counted exclusively)", err)
+			}
+		})
+	}
+}
+
+// Sign-ins of one user and of several run at once with readers and
+// writers of the org: every sign-in gets its own session, a TOTP code is
+// accepted once however many transactions present it together, and
+// nothing races (go test -race).
+func TestConcurrentSignIns(t *testing.T) {
+	o := authnOrg(t, "classic")
+	// bob: three transactions will present the same code at once.
+	code := totpAt(t, "JBSWY3DPEHPK3PXP", o.Now())
+	var bobTxs []string
+	for range 3 {
+		tx, err := o.Authenticate(PrimaryAuth{Username: "bob@example.com", Password: "Pa55word!Emu"}, classicAuthn)
+		if err != nil || tx.Status != AuthnMFARequired {
+			t.Fatalf("%v %+v", err, tx)
+		}
+		bobTxs = append(bobTxs, tx.StateToken)
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	sessions := make([]string, n)
+	errs := make(chan error, 4*n)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			tx, err := o.Authenticate(PrimaryAuth{Username: "alice@example.com", Password: "Pa55word!Emu"}, classicAuthn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s, err := o.CreateSessionFromToken(tx.SessionToken)
+			if err != nil {
+				errs <- err
+				return
+			}
+			sessions[i] = s.ID
+		})
+	}
+	var mu sync.Mutex
+	var accepted, refused int
+	for _, st := range bobTxs {
+		wg.Go(func() {
+			<-start
+			done, err := o.AuthnVerifyFactor(st, "ostfbob0000000000000", AuthnVerify{PassCode: code})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && done.Status == AuthnSuccess:
+				accepted++
+			case okta.Is(err, okta.E0000068):
+				refused++
+			default:
+				errs <- err
+			}
+		})
+	}
+	// Readers alongside, and one writer.
+	for range 4 {
+		wg.Go(func() {
+			<-start
+			for range 8 {
+				if _, err := o.User("alice@example.com"); err != nil {
+					errs <- err
+				}
+				o.ListUsers(UserQuery{Limit: 10})
+				o.UserSessions("00ualice000000000000")
+			}
+		})
+	}
+	wg.Go(func() {
+		<-start
+		if _, err := o.Snapshot(); err != nil {
+			errs <- err
+		}
+		if _, err := o.UpdateUser("00ucarol000000000000", UserUpdate{Profile: map[string]any{"nickName": "c"}}); err != nil {
+			errs <- err
+		}
+	})
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if diff := cmp.Diff([2]int{1, 2}, [2]int{accepted, refused}); diff != "" {
+		t.Errorf("one code in three transactions: [accepted refused] (-want +got):\n%s", diff)
+	}
+	seen := map[string]bool{}
+	for _, id := range sessions {
+		if id == "" || seen[id] {
+			t.Fatalf("sessions %v: want %d distinct", sessions, n)
+		}
+		seen[id] = true
+	}
+	if got := len(o.UserSessions("00ualice000000000000")); got != n {
+		t.Errorf("alice has %d sessions, want %d", got, n)
+	}
+	if u, _ := o.User("alice@example.com"); !u.LastLogin.Equal(o.Now()) {
+		t.Errorf("LastLogin %v, want %v", u.LastLogin, o.Now())
+	}
+}
