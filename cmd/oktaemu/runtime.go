@@ -16,8 +16,9 @@ import (
 // CPU in the collector as in the handlers; 64 MiB makes collections rare
 // while resident memory stays small. An org of tens of thousands of users
 // (a live heap of ~100 MiB) is marked whole by every collection: doubling
-// its headroom halves that work under load (sign-ins +13 % in
-// BENCHMARKS.md); the ceiling bounds what a very big org costs in memory.
+// its headroom halves that work under load (sign-ins against the binary
+// +5-10 %, BENCHMARKS.md); the ceiling bounds what a very big org costs in
+// memory.
 const (
 	gcMinHeadroom = 64 << 20
 	gcMaxHeadroom = 256 << 20

@@ -154,7 +154,9 @@ type EnrollOption struct {
 	Phones []Factor
 }
 
-// authnTx is one authn transaction; every field is guarded by o.mu.
+// authnTx is one authn transaction, guarded by o.mu, or in a shared
+// sign-in step by its user's signin lock (expiresAt also by o.hot, which
+// sweeps read; signin.go).
 type authnTx struct {
 	key        string
 	userID     string
@@ -320,7 +322,11 @@ func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, e
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.authenticate(in, eng, false)
+	v, err = o.authenticate(in, eng, false)
+	if err == nil {
+		o.prepareSignIn()
+	}
+	return v, err
 }
 
 // authenticate is Authenticate under o.mu, shared or exclusive (signin.go).

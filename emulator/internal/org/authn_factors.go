@@ -139,7 +139,11 @@ func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTr
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.authnVerify(stateToken, key, fid, in, false)
+	v, err = o.authnVerify(stateToken, key, fid, in, false)
+	if err == nil {
+		o.prepareSignIn()
+	}
+	return v, err
 }
 
 // authnVerify is AuthnVerifyFactor under o.mu, shared or exclusive

@@ -5,7 +5,9 @@ import "time"
 // authnState is the org's part of the Classic authentication API: live
 // transactions (keyed by the digest of their stateToken), one-time session
 // and recovery-transaction tokens, remembered devices and the per-username
-// rate-limit windows. Every field is read and written under o.mu.
+// rate-limit windows. Every field is read and written under o.mu; shared
+// sign-in steps (signin.go) hold o.hot too for txs, sessionTokens,
+// remembered and autoPush.
 type authnState struct {
 	txs           map[string]*authnTx
 	sessionTokens map[string]*sessionTokenRec

@@ -14,8 +14,8 @@ type Session struct {
 	UserID string
 	Login  string
 	// UserName is the user's "firstName lastName" (the name of the
-	// session's user link).
-	UserName string
+	// session's user link), filled in views; stored sessions leave it out.
+	UserName string `snapshot:"-"`
 	// Status is ACTIVE: sessions are made from sessionTokens, which authn
 	// mints only once every required factor is verified.
 	Status    string
@@ -57,7 +57,8 @@ type cookieTokenRec struct {
 }
 
 // sessionStore is the Sessions API's state; every field is read and written
-// under o.mu.
+// under o.mu (a shared sign-in step adds to sessions under o.hot too:
+// signin.go).
 type sessionStore struct {
 	sessions map[string]*sessionRec
 	// cookieTokens maps the digest of a one-time cookieToken to its session.
@@ -90,7 +91,11 @@ func (o *Org) CreateSessionFromToken(token string) (Session, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.sessionFromToken(token, key, false)
+	s, err = o.sessionFromToken(token, key, false)
+	if err == nil {
+		o.prepareSignIn()
+	}
+	return s, err
 }
 
 // sessionFromToken is CreateSessionFromToken under o.mu, shared or

@@ -37,6 +37,20 @@ func (o *Org) shared(step func() error) bool {
 	return step() != errExclusive
 }
 
-// storesReady reports whether the authn and session stores exist (the
-// first sign-in of an org makes them under the exclusive lock).
-func (o *Org) storesReady() bool { return o.authn.txs != nil && o.sess.sessions != nil }
+// storesReady reports whether what the org makes on first use and a
+// sign-in step reads exists: the authn and session stores, the factor
+// state with its authenticators and org factors (prepareSignIn makes them
+// under the exclusive lock).
+func (o *Org) storesReady() bool {
+	return o.authn.txs != nil && o.sess.sessions != nil && o.fx != nil && o.fx.auths != nil && o.fx.orgFactors != nil
+}
+
+// prepareSignIn makes what storesReady looks for, after a step that
+// succeeded under the exclusive lock (a refused request leaves the org as
+// it was); the caller holds o.mu exclusively.
+func (o *Org) prepareSignIn() {
+	o.authnInit()
+	o.sessInit()
+	o.authList()
+	o.fxs().orgFactorList()
+}

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,6 +26,14 @@ func TestSignInStepsRunShared(t *testing.T) {
 			first, err := o.Authenticate(alice, eng)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// One sign-in, no session yet: password-only sign-ins run
+			// shared from here on.
+			o.mu.RLock()
+			again, err := o.authenticate(alice, eng, true)
+			o.mu.RUnlock()
+			if err != nil || again.Status != AuthnSuccess {
+				t.Fatalf("shared password-only sign-in: %v %+v", err, again)
 			}
 			if _, err := o.CreateSessionFromToken(first.SessionToken); err != nil {
 				t.Fatal(err)
@@ -156,5 +165,66 @@ func TestConcurrentSignIns(t *testing.T) {
 	}
 	if u, _ := o.User("alice@example.com"); !u.LastLogin.Equal(o.Now()) {
 		t.Errorf("LastLogin %v, want %v", u.LastLogin, o.Now())
+	}
+}
+
+// A session's view carries its user's name; the stored session does not
+// (`snapshot:"-"`): snapshots keep the layout Restore reads.
+func TestSnapshotLeavesViewFieldsOut(t *testing.T) {
+	o := authnOrg(t, "classic")
+	tx, err := o.Authenticate(PrimaryAuth{Username: "alice@example.com", Password: "Pa55word!Emu"}, classicAuthn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := o.CreateSessionFromToken(tx.SessionToken)
+	if err != nil || s.UserName == "" {
+		t.Fatalf("%v %+v", err, s)
+	}
+	b, err := o.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "UserName") {
+		t.Errorf("snapshot stores the view field UserName")
+	}
+	if _, err := Restore(b, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The org makes its factor lists on first use; stores made by other calls
+// (the per-username limit, ending sessions) do not make sign-ins shared
+// before the lists exist, so concurrent first sign-ins of different users
+// never build them twice (go test -race; the org factors stay the 14
+// defaults).
+func TestSharedSignInsWaitForOrgLists(t *testing.T) {
+	for range 20 {
+		o := authnOrg(t, "classic")
+		logins := []string{"alice@example.com"}
+		for _, name := range []string{"dan", "fay", "gus"} {
+			login := name + "@example.com"
+			if _, err := o.CreateUser(NewUser{Profile: map[string]any{"login": login, "email": login, "firstName": name, "lastName": "X"},
+				Password: "Pa55word!Emu", Activate: true}); err != nil {
+				t.Fatal(err)
+			}
+			logins = append(logins, login)
+		}
+		o.SetAuthnUsernameLimit(0)
+		o.EndUserSessions("00ualice000000000000", false)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, login := range logins {
+			wg.Go(func() {
+				<-start
+				if _, err := o.Authenticate(PrimaryAuth{Username: login, Password: "Pa55word!Emu"}, classicAuthn); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if got := len(o.OrgFactors()); got != len(defaultOrgFactors) {
+			t.Fatalf("%d org factors, want %d", got, len(defaultOrgFactors))
+		}
 	}
 }

@@ -169,12 +169,13 @@ func skipped(t reflect.Type) bool {
 }
 
 // snapFields returns the saved fields of struct type t, in declaration
-// order.
+// order. A field tagged `snapshot:"-"` is derived data filled in views, not
+// state: it is left out.
 func snapFields(t reflect.Type) []reflect.StructField {
 	var out []reflect.StructField
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if f.Name == "_" || skipped(f.Type) {
+		if f.Name == "_" || skipped(f.Type) || f.Tag.Get("snapshot") == "-" {
 			continue
 		}
 		out = append(out, f)
