@@ -51,7 +51,7 @@ func main() {
 	fs := flag.NewFlagSet("oktaemu-load", flag.ExitOnError)
 	fs.DurationVar(&c.duration, "duration", 3*time.Second, "length of each throughput attack")
 	fs.IntVar(&c.conns, "conns", 32, "keep-alive connections (and workers) per attack")
-	fs.IntVar(&c.rounds, "rounds", 2, "attacks per side; the best of each side is kept")
+	fs.IntVar(&c.rounds, "rounds", 2, "attacks per side (sign-in runs per server); the best of each is kept")
 	fs.IntVar(&c.signins, "signins", 30000, "MFA sign-ins to complete (one fresh user each)")
 	fs.StringVar(&c.bin, "bin", "", "path to the oktaemu binary to measure (default: go build it into a temporary directory)")
 	fs.IntVar(&c.users, "users", 100000, "users (3 factors each) for the memory measure")

@@ -310,7 +310,7 @@ func measureSignIn(c config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	perSec, err := signIns(c, emu.url)
+	perSec, err := signInRounds(c, emu.url)
 	emu.close()
 	if err != nil {
 		return nil, err
@@ -337,18 +337,42 @@ func measureSignIn(c config) ([]row, error) {
 	if err := liftLimits(t.url); err != nil {
 		return nil, err
 	}
-	if perSec, err = signIns(c, t.url); err != nil {
+	if perSec, err = signInRounds(c, t.url); err != nil {
 		return nil, err
 	}
 	return append(rows, row{measure: "MFA sign-in, in-process server", emulator: rate(perSec),
 		baseline: "-", ratio: "-", target: ">= 10000/s", ok: yesNo(perSec >= 10000)}), nil
 }
 
+// signInRounds runs c.rounds rounds of signIns against base and returns
+// the best, as the other measures keep the best of their rounds. A TOTP
+// code is good once per user and 30-second step, so each round after the
+// first moves the org's clock 30 s further (control plane) and the same
+// users sign in again with codes for the org's time.
+func signInRounds(c config, base string) (float64, error) {
+	var best float64
+	for r := range max(1, c.rounds) {
+		offset := time.Duration(r) * 30 * time.Second
+		if r > 0 {
+			if st, b, err := do(base, "POST", "/_emulator/orgs/default/clock/advance", `{"duration":"30s"}`); err != nil || st != 200 {
+				return 0, fmt.Errorf("advancing the org clock: %d %s %v", st, b, err)
+			}
+		}
+		perSec, err := signIns(c, base, offset)
+		if err != nil {
+			return 0, err
+		}
+		best = max(best, perSec)
+	}
+	return best, nil
+}
+
 // signIns runs c.signins MFA sign-ins against base with c.conns
 // closed-loop workers and returns sign-ins per second. The fixture leaves
-// the org on the wall clock: TOTP codes are computed for now.
-func signIns(c config, base string) (float64, error) {
-	if err := signIn(base, 0, time.Now()); err != nil {
+// the org on the wall clock, offset ahead: TOTP codes are computed for
+// now+offset.
+func signIns(c config, base string, offset time.Duration) (float64, error) {
+	if err := signIn(base, 0, time.Now().Add(offset)); err != nil {
 		return 0, err
 	}
 	var next atomic.Int64
@@ -365,7 +389,7 @@ func signIns(c config, base string) (float64, error) {
 				if i >= c.signins || firstErr.Load() != nil {
 					return
 				}
-				if err := signIn(base, i, time.Now()); err != nil {
+				if err := signIn(base, i, time.Now().Add(offset)); err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
