@@ -31,9 +31,10 @@ type config struct {
 	// cpuprofile, when set, receives a CPU profile of the whole run
 	// (load generator and emulator share the process).
 	cpuprofile string
-	// emuProfile, when set, makes each emulator process write a CPU
-	// profile to <emuProfile>.<measure>.
-	emuProfile string
+	// emuProfile and emuMutex, when set, make each emulator process write
+	// a CPU profile to <emuProfile>.<measure> and a lock contention profile
+	// to <emuMutex>.<measure>.
+	emuProfile, emuMutex string
 }
 
 // row is one line of the report.
@@ -59,6 +60,7 @@ func main() {
 	fs.StringVar(&c.memprofile, "memprofile", "", "write a heap profile of the memory measure's org to this file")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the load generator) to this file")
 	fs.StringVar(&c.emuProfile, "emu-cpuprofile", "", "make the emulator write a CPU profile of each measure to `prefix`.<measure>")
+	fs.StringVar(&c.emuMutex, "emu-mutexprofile", "", "make the emulator write a lock contention profile of each measure to `prefix`.<measure>")
 	fs.StringVar(&c.only, "only", "", "comma-separated measures to run: factors,authn,signin,start,memory,orgs (default all)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: oktaemu-load [flags]\n\nMeasure oktaemu against a bare net/http baseline and print ratios.\n\n")

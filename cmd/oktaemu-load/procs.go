@@ -102,8 +102,9 @@ func start(cmd *exec.Cmd, addr, probe, dir string) (*proc, error) {
 // to a file as `oktaemu serve --fixture PATH` reads it, with the org's rate
 // limits lifted (headers are still sent; authn's per-username limit too) so
 // the attack measures the server, not the 429 path.
-// With c.emuProfile set, the binary writes a CPU profile of its run to
-// <emuProfile>.<measure>.
+// With c.emuProfile (c.emuMutex) set, the binary writes a CPU (lock
+// contention) profile of its run to <emuProfile>.<measure>
+// (<emuMutex>.<measure>).
 func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
 	data, err := yaml.Marshal(fx)
 	if err != nil {
@@ -114,6 +115,9 @@ func startBinary(c config, measure string, fx *fixtures.Org) (*proc, error) {
 		return nil, err
 	}
 	args := []string{"serve", "--addr", addr, "--fixture", path, "--api-token", loadToken, "--log-level", "warn"}
+	if c.emuMutex != "" {
+		args = append(args, "--mutexprofile", c.emuMutex+"."+measure)
+	}
 	if c.emuProfile != "" {
 		args = append(args, "--cpuprofile", c.emuProfile+"."+measure)
 	}

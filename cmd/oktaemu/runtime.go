@@ -87,3 +87,21 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
+
+// mutexFraction samples one lock contention event in mutexFraction.
+const mutexFraction = 5
+
+// startMutexProfile samples lock contention until stop is called, which
+// writes the profile to path (created now, so a bad path fails at start).
+func startMutexProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	runtime.SetMutexProfileFraction(mutexFraction)
+	return func() {
+		pprof.Lookup("mutex").WriteTo(f, 0)
+		f.Close()
+		runtime.SetMutexProfileFraction(0)
+	}, nil
+}

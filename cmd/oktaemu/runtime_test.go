@@ -30,20 +30,24 @@ func TestGCPercent(t *testing.T) {
 	}
 }
 
-func TestServeCPUProfile(t *testing.T) {
-	clearEnv(t)
-	path := filepath.Join(t.TempDir(), "cpu.pprof")
-	_, stop, _ := startServe(t, "--cpuprofile", path)
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A pprof profile is gzip-compressed protobuf.
-	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		t.Errorf("%s is not a pprof profile (%d bytes)", path, len(b))
+func TestServeProfiles(t *testing.T) {
+	for _, flag := range []string{"--cpuprofile", "--mutexprofile"} {
+		t.Run(flag, func(t *testing.T) {
+			clearEnv(t)
+			path := filepath.Join(t.TempDir(), "profile.pprof")
+			_, stop, _ := startServe(t, flag, path)
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A pprof profile is gzip-compressed protobuf.
+			if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+				t.Errorf("%s is not a pprof profile (%d bytes)", path, len(b))
+			}
+		})
 	}
 }
 

@@ -31,6 +31,7 @@ type serveConfig struct {
 	logFormat       choiceValue
 	shutdownTimeout time.Duration
 	cpuprofile      string
+	mutexprofile    string
 }
 
 // serveEnv lists the environment variable of every serve flag.
@@ -46,6 +47,7 @@ var serveEnv = []envVar{
 	{"log-format", "OKTAEMU_LOG_FORMAT"},
 	{"shutdown-timeout", "OKTAEMU_SHUTDOWN_TIMEOUT"},
 	{"cpuprofile", "OKTAEMU_CPUPROFILE"},
+	{"mutexprofile", "OKTAEMU_MUTEXPROFILE"},
 }
 
 const defaultAddr = "127.0.0.1:8080"
@@ -66,6 +68,7 @@ func serveFlags() (*flag.FlagSet, *serveConfig) {
 	c.logFormat = choiceValue{value: "text", choices: []string{"text", "json"}}
 	fs.Var(&c.logFormat, "log-format", "log `format`: text or json")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof) of the whole run to `file`, for performance work")
+	fs.StringVar(&c.mutexprofile, "mutexprofile", "", "write a lock contention profile (pprof) of the whole run to `file` at shutdown, for performance work")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may run after SIGINT/SIGTERM")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -233,6 +236,13 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		stop, err := startCPUProfile(c.cpuprofile)
 		if err != nil {
 			return fmt.Errorf("serve: --cpuprofile: %w", err)
+		}
+		defer stop()
+	}
+	if c.mutexprofile != "" {
+		stop, err := startMutexProfile(c.mutexprofile)
+		if err != nil {
+			return fmt.Errorf("serve: --mutexprofile: %w", err)
 		}
 		defer stop()
 	}
