@@ -3,6 +3,7 @@ package httpx
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,13 +33,27 @@ const envKey = "oktaemu.env"
 // reproducible).
 func WithEnv(e *Env) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Set(envKey, e)
+		// The request's keys (this Env, the base URL, the error code, the
+		// token's trust) go into a recycled map: gin makes a new one for
+		// every request, and every request sets some. Nothing reads them
+		// once the handlers have returned.
+		keys := keyMaps.Get().(map[any]any)
+		for k, v := range c.Keys {
+			keys[k] = v
+		}
+		keys[envKey] = e
+		c.Keys = keys
 		h := c.Writer.Header()
 		v := []string{e.IDs.RequestID(), httpDate(e.Now())} // one allocation for both
 		h["X-Okta-Request-Id"], h["Date"] = v[0:1:1], v[1:2:2]
 		c.Next()
+		c.Keys = nil
+		clear(keys)
+		keyMaps.Put(keys)
 	}
 }
+
+var keyMaps = sync.Pool{New: func() any { return make(map[any]any, 4) }}
 
 // httpDate is the Date header for t, formatted once per second: every
 // response carries one.
