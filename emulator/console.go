@@ -113,9 +113,7 @@ func consoleUsers(_ *gin.Context, inst *orgInstance) (int, any, error) {
 	o := inst.org
 	out := []consoleUser{}
 	for _, u := range allUsers(o) {
-		first, _ := u.Profile["firstName"].(string)
-		last, _ := u.Profile["lastName"].(string)
-		cu := consoleUser{ID: u.ID, Login: u.Login(), Name: strings.TrimSpace(first + " " + last), Status: string(u.Status),
+		cu := consoleUser{ID: u.ID, Login: u.Login(), Name: u.DisplayName(), Status: string(u.Status),
 			Groups: []string{}, Factors: []consoleFactor{}, Sessions: []consoleSession{}}
 		if gs, err := o.UserGroups(u.ID); err == nil {
 			for _, g := range gs {

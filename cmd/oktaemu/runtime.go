@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -10,8 +11,9 @@ import (
 )
 
 // The heap growth `serve` allows between collections: twice the live heap,
-// at least gcMinHeadroom and at most gcMaxHeadroom, and never less than Go's
-// default (the live heap once more). An emulator's live heap is a few MiB,
+// at least gcMinHeadroom and at most gcMaxHeadroom, never less than Go's
+// default (the live heap once more) and never more than GOGC 2000 (a live
+// heap under 3.2 MiB gets 20 times itself). An emulator's live heap is a few MiB,
 // so Go's default collects every few thousand requests and spends as much
 // CPU in the collector as in the handlers; 64 MiB makes collections rare
 // while resident memory stays small. An org of tens of thousands of users
@@ -75,8 +77,9 @@ func gcPercent(live uint64) int {
 	return int(max(100, min(2000, headroom*100/live)))
 }
 
-// startCPUProfile profiles the process into path until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
+// startCPUProfile profiles the process into path until stop is called;
+// stop reports a profile that could not be written out.
+func startCPUProfile(path string) (stop func() error, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
@@ -85,7 +88,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 // mutexFraction samples one lock contention event in mutexFraction.
@@ -93,15 +96,14 @@ const mutexFraction = 5
 
 // startMutexProfile samples lock contention until stop is called, which
 // writes the profile to path (created now, so a bad path fails at start).
-func startMutexProfile(path string) (stop func(), err error) {
+func startMutexProfile(path string) (stop func() error, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
 	runtime.SetMutexProfileFraction(mutexFraction)
-	return func() {
-		pprof.Lookup("mutex").WriteTo(f, 0)
-		f.Close()
-		runtime.SetMutexProfileFraction(0)
+	return func() error {
+		defer runtime.SetMutexProfileFraction(0)
+		return errors.Join(pprof.Lookup("mutex").WriteTo(f, 0), f.Close())
 	}, nil
 }

@@ -232,19 +232,22 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 		logger.Info("state", "file", c.state, "restored", restored, "orgs", emu.OrgNames())
 	}
-	if c.cpuprofile != "" {
-		stop, err := startCPUProfile(c.cpuprofile)
-		if err != nil {
-			return fmt.Errorf("serve: --cpuprofile: %w", err)
+	for _, p := range []struct {
+		flag, path string
+		start      func(string) (func() error, error)
+	}{{"--cpuprofile", c.cpuprofile, startCPUProfile}, {"--mutexprofile", c.mutexprofile, startMutexProfile}} {
+		if p.path == "" {
+			continue
 		}
-		defer stop()
-	}
-	if c.mutexprofile != "" {
-		stop, err := startMutexProfile(c.mutexprofile)
+		stop, err := p.start(p.path)
 		if err != nil {
-			return fmt.Errorf("serve: --mutexprofile: %w", err)
+			return fmt.Errorf("serve: %s: %w", p.flag, err)
 		}
-		defer stop()
+		defer func() {
+			if err := stop(); err != nil {
+				logger.Error("profile not written", "flag", p.flag, "file", p.path, "err", err)
+			}
+		}()
 	}
 	if pct := tuneGC(); pct > 0 {
 		logger.Debug("gc", "gogc", pct)

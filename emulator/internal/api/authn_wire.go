@@ -221,7 +221,8 @@ func renderAuthn(c *gin.Context, tx org.AuthnTransaction) authnBody {
 	return b
 }
 
-// authnUser is `_embedded.user` (fields in name order, see authnEmbedded).
+// authnUserBody is `_embedded.user` (fields in name order, see
+// authnEmbedded).
 type authnUserBody struct {
 	ID               string             `json:"id"`
 	PasswordChanged  *string            `json:"passwordChanged"`
@@ -241,6 +242,8 @@ type authnUserQuestion struct {
 	Question string `json:"question"`
 }
 
+// authnUser renders u as a transaction's `_embedded.user`; withQuestion adds
+// its recovery question (RECOVERY).
 func authnUser(u org.User, withQuestion bool) *authnUserBody {
 	p := authnUserProfile{Login: u.Login(), FirstName: u.Profile["firstName"], LastName: u.Profile["lastName"],
 		Locale: "en_US", TimeZone: "America/Los_Angeles"}
@@ -420,7 +423,7 @@ func authnActivationBody(c *gin.Context, tx org.AuthnTransaction, f org.Factor) 
 		}
 		display := ""
 		if tx.User != nil {
-			display = strings.TrimSpace(authnStr(tx.User.Profile["firstName"]) + " " + authnStr(tx.User.Profile["lastName"]))
+			display = tx.User.DisplayName()
 		}
 		return map[string]any{"attestation": "direct",
 			"authenticatorSelection": map[string]any{"userVerification": "preferred", "requireResidentKey": false},

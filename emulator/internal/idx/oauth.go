@@ -265,7 +265,7 @@ func (h Handler) issueTokens(base string, t org.Interaction) (map[string]any, er
 			id["nonce"] = t.Nonce
 		}
 		if slices.Contains(t.Scopes, "profile") {
-			id["name"] = strings.TrimSpace(str(u.Profile["firstName"]) + " " + str(u.Profile["lastName"]))
+			id["name"] = u.DisplayName()
 			id["preferred_username"] = u.Login()
 		}
 		if slices.Contains(t.Scopes, "email") {

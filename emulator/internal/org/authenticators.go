@@ -167,7 +167,7 @@ func (o *Org) SetOrgFactorStatus(id string, active bool) (OrgFactor, error) {
 }
 
 // orgFactorActive reports whether the org factor key is ACTIVE; the caller
-// holds o.mu (write).
+// holds o.mu (write), or reads in a shared sign-in step once storesReady.
 func (o *Org) orgFactorActive(key string) bool {
 	for _, f := range o.fxs().orgFactorList() {
 		if f.ID == key {
@@ -251,7 +251,7 @@ func (o *Org) authList() []*authenticator {
 
 // authenticatorActive reports whether the authenticator key is ACTIVE (or
 // unknown to the org, which then does not restrict it); the caller holds
-// o.mu (write).
+// o.mu (write), or reads in a shared sign-in step once storesReady.
 func (o *Org) authenticatorActive(key string) bool {
 	for _, a := range o.authList() {
 		if a.Key == key {

@@ -198,7 +198,7 @@ type authnTx struct {
 }
 
 // newTx starts a transaction and returns it with its stateToken; the caller
-// holds o.mu.
+// holds o.mu (read or write: it stores the transaction under o.hot).
 func (o *Org) newTx(uid string) (*authnTx, string) {
 	o.authnInit()
 	token := "00" + o.ids.Random(40)
@@ -315,18 +315,9 @@ func (o *Org) lookupLogin(username string) *user {
 // authentication with username and password, or with an activation token
 // (authn.md §4, §3.4).
 func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, error) {
-	var v AuthnTransaction
-	var err error
-	if in.Audience == "" && in.Token == "" && o.shared(func() error { v, err = o.authenticate(in, eng, true); return err }) {
-		return v, err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	v, err = o.authenticate(in, eng, false)
-	if err == nil {
-		o.prepareSignIn()
-	}
-	return v, err
+	return signInStep(o, in.Audience == "" && in.Token == "", func(shared bool) (AuthnTransaction, error) {
+		return o.authenticate(in, eng, shared)
+	})
 }
 
 // authenticate is Authenticate under o.mu, shared or exclusive (signin.go).
@@ -552,7 +543,8 @@ func (o *Org) succeed(tx *authnTx, token string) AuthnTransaction {
 	return v
 }
 
-// render is the view of tx for the API; the caller holds o.mu.
+// render is the view of tx for the API; the caller holds o.mu (a shared
+// step: for reading, with the user's signin lock).
 func (o *Org) render(tx *authnTx, token string) AuthnTransaction {
 	v := AuthnTransaction{StateToken: token, ExpiresAt: tx.expiresAt, Status: tx.status, RelayState: tx.relayState,
 		FactorResult: tx.factorResult, PasswordExpireDays: -1}

@@ -132,18 +132,9 @@ func (o *Org) txFactor(tx *authnTx, fid string) (*user, *factor, error) {
 // u2f, webauthn without an answer), polls a push, or checks an answer.
 func (o *Org) AuthnVerifyFactor(stateToken, fid string, in AuthnVerify) (AuthnTransaction, error) {
 	key := o.txKey(stateToken)
-	var v AuthnTransaction
-	var err error
-	if o.shared(func() error { v, err = o.authnVerify(stateToken, key, fid, in, true); return err }) {
-		return v, err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	v, err = o.authnVerify(stateToken, key, fid, in, false)
-	if err == nil {
-		o.prepareSignIn()
-	}
-	return v, err
+	return signInStep(o, true, func(shared bool) (AuthnTransaction, error) {
+		return o.authnVerify(stateToken, key, fid, in, shared)
+	})
 }
 
 // authnVerify is AuthnVerifyFactor under o.mu, shared or exclusive

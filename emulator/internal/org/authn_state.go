@@ -53,7 +53,8 @@ type rateWindow struct {
 	count int
 }
 
-// authnInit makes the maps; the caller holds o.mu.
+// authnInit makes the maps; the caller holds o.mu (write; in a shared
+// sign-in step, storesReady says they exist).
 func (o *Org) authnInit() {
 	if o.authn.txs != nil {
 		return

@@ -69,7 +69,8 @@ func newFactorState() *factorState {
 func (o *Org) Rules() FactorRules { return o.opts.Factors }
 
 // fxs returns the factor state, creating it for an org built without New
-// (Restore); the caller holds o.mu (write).
+// (Restore); the caller holds o.mu (write), or reads in a shared sign-in
+// step once storesReady (signin.go).
 func (o *Org) fxs() *factorState {
 	if o.fx == nil {
 		o.fx = newFactorState()

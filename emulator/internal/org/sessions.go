@@ -84,18 +84,9 @@ const SessionIDPrefix = "102"
 // 401 E0000004) and opens a sid session for the grant.
 func (o *Org) CreateSessionFromToken(token string) (Session, error) {
 	key := o.sessionTokenKey(token)
-	var s Session
-	var err error
-	if o.shared(func() error { s, err = o.sessionFromToken(token, key, true); return err }) {
-		return s, err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	s, err = o.sessionFromToken(token, key, false)
-	if err == nil {
-		o.prepareSignIn()
-	}
-	return s, err
+	return signInStep(o, true, func(shared bool) (Session, error) {
+		return o.sessionFromToken(token, key, shared)
+	})
 }
 
 // sessionFromToken is CreateSessionFromToken under o.mu, shared or
@@ -177,9 +168,7 @@ func (o *Org) sessionView(r *sessionRec) Session {
 	s.AMR = slices.Clone(r.AMR)
 	if u, ok := o.users[r.UserID]; ok {
 		s.Login = u.Login()
-		first, _ := u.Profile["firstName"].(string)
-		last, _ := u.Profile["lastName"].(string)
-		s.UserName = strings.TrimSpace(first + " " + last)
+		s.UserName = u.DisplayName()
 		for _, f := range u.factors {
 			if f.Status == okta.FactorActive {
 				s.MFAActive = true
@@ -293,7 +282,7 @@ func (o *Org) IssueCookieToken(sid string) (string, error) {
 		return "", okta.NotFound(sid, "Session")
 	}
 	token := "20111" + o.ids.Random(38)
-	o.sess.cookieTokens[string(o.mac("cookieToken", token))] = cookieTokenRec{sessionID: sid,
+	o.sess.cookieTokens[o.macKey("cookieToken", token)] = cookieTokenRec{sessionID: sid,
 		expiresAt: o.clock.Now().Add(CookieTokenLifetime)}
 	return token, nil
 }
@@ -305,7 +294,7 @@ func (o *Org) RedeemCookieToken(token string) (Session, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.sessInit()
-	key := string(o.mac("cookieToken", token))
+	key := o.macKey("cookieToken", token)
 	rec, ok := o.sess.cookieTokens[key]
 	if !ok || token == "" {
 		return Session{}, okta.Errorf(okta.E0000004)

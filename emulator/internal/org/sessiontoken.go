@@ -35,7 +35,8 @@ type sessionTokenRec struct {
 }
 
 // mintSessionToken stores a one-time sessionToken for g; the caller holds
-// o.mu. Tokens look like Okta's ("20111" and 50 url-safe characters).
+// o.mu (read or write: it stores the token under o.hot). Tokens look like
+// Okta's ("20111" and 50 url-safe characters).
 func (o *Org) mintSessionToken(g SessionGrant) (string, time.Time) {
 	o.authnInit()
 	token := "20111" + o.ids.Random(50)

@@ -29,12 +29,29 @@ import "errors"
 // lock under the exclusive lock is harmless.
 var errExclusive = errors.New("org: step needs the exclusive lock")
 
-// shared runs step with o.mu held for reading and reports whether it
-// answered; errExclusive means the caller runs it under the write lock.
-func (o *Org) shared(step func() error) bool {
+// signInStep runs step in shared mode (when trySharing) and, if it returns
+// errExclusive, again under the exclusive lock; a step that succeeds there
+// prepares shared mode for the next ones (prepareSignIn).
+func signInStep[T any](o *Org, trySharing bool, step func(shared bool) (T, error)) (T, error) {
+	if trySharing {
+		if v, err := sharedStep(o, step); err != errExclusive {
+			return v, err
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, err := step(false)
+	if err == nil {
+		o.prepareSignIn()
+	}
+	return v, err
+}
+
+// sharedStep runs step in shared mode, o.mu held for reading.
+func sharedStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return step() != errExclusive
+	return step(true)
 }
 
 // storesReady reports whether what the org makes on first use and a

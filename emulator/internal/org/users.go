@@ -43,6 +43,13 @@ type User struct {
 // Login is the user's profile.login.
 func (u *User) Login() string { s, _ := u.Profile["login"].(string); return s }
 
+// DisplayName is "firstName lastName" from the profile, trimmed.
+func (u *User) DisplayName() string {
+	first, _ := u.Profile["firstName"].(string)
+	last, _ := u.Profile["lastName"].(string)
+	return strings.TrimSpace(first + " " + last)
+}
+
 // Email is the user's profile.email.
 func (u *User) Email() string { s, _ := u.Profile["email"].(string); return s }
 
@@ -51,7 +58,8 @@ type user struct {
 	User
 	// signin serializes the sign-in steps that hold o.mu for reading on
 	// this user: they change its failed-password count, LastLogin, its
-	// factors' last TOTP step and its transactions (signin.go).
+	// factors' last TOTP step and LastUpdated, and its transactions
+	// (signin.go).
 	signin           sync.Mutex
 	password         digest
 	recoveryQuestion string

@@ -227,7 +227,8 @@ func (o *Org) VerifyFactor(uid, fid string, in Verify) (VerifyResult, error) {
 	return VerifyResult{Factor: f.view(), Result: ResultSuccess}, nil
 }
 
-// check verifies in against f at now; the caller holds o.mu.
+// check verifies in against f at now; the caller holds o.mu (a shared
+// TOTP verify: for reading, with f's user's signin lock).
 func (o *Org) check(f *factor, in Verify, now time.Time) error {
 	switch f.Type {
 	case okta.FactorQuestion:
