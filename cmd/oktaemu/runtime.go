@@ -13,14 +13,14 @@ import (
 // The heap growth `serve` allows between collections: twice the live heap,
 // at least gcMinHeadroom and at most gcMaxHeadroom, never less than Go's
 // default (the live heap once more) and never more than GOGC 2000 (a live
-// heap under 3.2 MiB gets 20 times itself). An emulator's live heap is a few MiB,
-// so Go's default collects every few thousand requests and spends as much
-// CPU in the collector as in the handlers; 64 MiB makes collections rare
-// while resident memory stays small. An org of tens of thousands of users
-// (a live heap of ~100 MiB) is marked whole by every collection: doubling
-// its headroom halves that work under load (sign-ins against the binary
-// +5-10 %, BENCHMARKS.md); the ceiling bounds what a very big org costs in
-// memory.
+// heap under 3.2 MiB gets 20 times itself). An emulator's live heap is a
+// few MiB, so Go's default collects every few thousand requests and spends
+// as much CPU in the collector as in the handlers; 64 MiB makes collections
+// rare while resident memory stays small. An org of tens of thousands of
+// users (a live heap of ~100 MiB) is marked whole by every collection:
+// doubling its headroom halves that work under load (sign-ins against the
+// binary +5-10 %, BENCHMARKS.md); the ceiling bounds what a very big org
+// costs in memory.
 const (
 	gcMinHeadroom = 64 << 20
 	gcMaxHeadroom = 256 << 20
@@ -29,10 +29,9 @@ const (
 var gcTunerOnce sync.Once
 
 // tuneGC keeps the collector's target at the live heap plus the headroom
-// above, unless the user chose one with GOGC. The
-// target is recomputed after every collection, so a heap that grows (orgs
-// added on the control plane, users created) does not keep a percentage
-// chosen for a small one. It returns the percentage set now (-1 when GOGC
+// above, unless the user chose one with GOGC. The target is recomputed
+// after every collection, so a heap that grows (orgs added on the control
+// plane, users created) does not keep a percentage chosen for a small one. It returns the percentage set now (-1 when GOGC
 // is set).
 func tuneGC() int {
 	if _, set := os.LookupEnv("GOGC"); set {

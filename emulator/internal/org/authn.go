@@ -315,14 +315,14 @@ func (o *Org) lookupLogin(username string) *user {
 // authentication with username and password, or with an activation token
 // (authn.md §4, §3.4).
 func (o *Org) Authenticate(in PrimaryAuth, eng AuthnEngine) (AuthnTransaction, error) {
-	return signInStep(o, in.Audience == "" && in.Token == "", func(shared bool) (AuthnTransaction, error) {
+	return signInStep(o, func(shared bool) (AuthnTransaction, error) {
 		return o.authenticate(in, eng, shared)
 	})
 }
 
 // authenticate is Authenticate under o.mu, shared or exclusive (signin.go).
 func (o *Org) authenticate(in PrimaryAuth, eng AuthnEngine, shared bool) (AuthnTransaction, error) {
-	if shared && !o.storesReady() {
+	if shared && (in.Token != "" || in.Audience != "") { // activation, step-up
 		return AuthnTransaction{}, errExclusive
 	}
 	o.authnInit()

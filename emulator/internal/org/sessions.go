@@ -84,17 +84,13 @@ const SessionIDPrefix = "102"
 // 401 E0000004) and opens a sid session for the grant.
 func (o *Org) CreateSessionFromToken(token string) (Session, error) {
 	key := o.sessionTokenKey(token)
-	return signInStep(o, true, func(shared bool) (Session, error) {
-		return o.sessionFromToken(token, key, shared)
-	})
+	return signInStep(o, func(bool) (Session, error) { return o.sessionFromToken(token, key) })
 }
 
 // sessionFromToken is CreateSessionFromToken under o.mu, shared or
-// exclusive (signin.go): once the token is redeemed, nothing turns back.
-func (o *Org) sessionFromToken(token, key string, shared bool) (Session, error) {
-	if shared && !o.storesReady() {
-		return Session{}, errExclusive
-	}
+// exclusive (signin.go): it changes only the sign-in stores, and once the
+// token is redeemed nothing turns back.
+func (o *Org) sessionFromToken(token, key string) (Session, error) {
 	g, err := o.redeemSessionToken(token, key)
 	if err != nil {
 		return Session{}, err

@@ -29,14 +29,12 @@ import "errors"
 // lock under the exclusive lock is harmless.
 var errExclusive = errors.New("org: step needs the exclusive lock")
 
-// signInStep runs step in shared mode (when trySharing) and, if it returns
-// errExclusive, again under the exclusive lock; a step that succeeds there
-// prepares shared mode for the next ones (prepareSignIn).
-func signInStep[T any](o *Org, trySharing bool, step func(shared bool) (T, error)) (T, error) {
-	if trySharing {
-		if v, err := sharedStep(o, step); err != errExclusive {
-			return v, err
-		}
+// signInStep runs step in shared mode and, if it returns errExclusive,
+// again under the exclusive lock; a step that succeeds there prepares
+// shared mode for the next ones (prepareSignIn).
+func signInStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
+	if v, err := sharedStep(o, step); err != errExclusive {
+		return v, err
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -47,10 +45,15 @@ func signInStep[T any](o *Org, trySharing bool, step func(shared bool) (T, error
 	return v, err
 }
 
-// sharedStep runs step in shared mode, o.mu held for reading.
+// sharedStep runs step in shared mode, o.mu held for reading, once the
+// org has made what shared steps read (storesReady).
 func sharedStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
+	if !o.storesReady() {
+		var zero T
+		return zero, errExclusive
+	}
 	return step(true)
 }
 

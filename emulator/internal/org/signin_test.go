@@ -11,9 +11,9 @@ import (
 )
 
 // The ordinary sign-in steps complete in shared mode (o.mu held for
-// reading, as a concurrent reader holds it): the step functions answer
-// without errExclusive while the test holds a read lock too. The org's
-// first sign-in makes the stores, under the exclusive lock.
+// reading, as a concurrent reader holds it): sharedStep answers without
+// errExclusive while the test holds a read lock too. The org's first
+// sign-in makes the stores, under the exclusive lock.
 func TestSignInStepsRunShared(t *testing.T) {
 	for _, engine := range []string{"classic", "identity"} {
 		t.Run(engine, func(t *testing.T) {
@@ -29,9 +29,10 @@ func TestSignInStepsRunShared(t *testing.T) {
 			}
 			// One sign-in, no session yet: password-only sign-ins run
 			// shared from here on.
-			o.mu.RLock()
-			again, err := o.authenticate(alice, eng, true)
-			o.mu.RUnlock()
+			authenticate := func(in PrimaryAuth) (AuthnTransaction, error) {
+				return sharedStep(o, func(shared bool) (AuthnTransaction, error) { return o.authenticate(in, eng, shared) })
+			}
+			again, err := authenticate(alice)
 			if err != nil || again.Status != AuthnSuccess {
 				t.Fatalf("shared password-only sign-in: %v %+v", err, again)
 			}
@@ -44,23 +45,27 @@ func TestSignInStepsRunShared(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			o.mu.RLock()
+			o.mu.RLock() // a reader in progress: an exclusive step would wait for it
 			defer o.mu.RUnlock()
-			tx, err := o.authenticate(PrimaryAuth{Username: "bob@example.com", Password: "Pa55word!Emu"}, eng, true)
+			tx, err := authenticate(PrimaryAuth{Username: "bob@example.com", Password: "Pa55word!Emu"})
 			if err != nil || tx.Status != AuthnMFARequired {
 				t.Fatalf("shared primary authentication: %v %+v", err, tx)
 			}
 			code := totpAt(t, "JBSWY3DPEHPK3PXP", o.clock.Now())
-			done, err := o.authnVerify(tx.StateToken, o.txKey(tx.StateToken), "ostfbob0000000000000", AuthnVerify{PassCode: code}, true)
+			done, err := sharedStep(o, func(shared bool) (AuthnTransaction, error) {
+				return o.authnVerify(tx.StateToken, o.txKey(tx.StateToken), "ostfbob0000000000000", AuthnVerify{PassCode: code}, shared)
+			})
 			if err != nil || done.Status != AuthnSuccess {
 				t.Fatalf("shared TOTP verify: %v %+v", err, done)
 			}
-			s, err := o.sessionFromToken(done.SessionToken, o.sessionTokenKey(done.SessionToken), true)
+			s, err := sharedStep(o, func(bool) (Session, error) {
+				return o.sessionFromToken(done.SessionToken, o.sessionTokenKey(done.SessionToken))
+			})
 			if err != nil || s.UserID != "00ubob00000000000000" {
 				t.Fatalf("shared session: %v %+v", err, s)
 			}
 			// What would change more than the sign-in stores turns back.
-			if _, err := o.authenticate(PrimaryAuth{Username: "bob@example.com", Password: "wrong"}, eng, true); err != errExclusive {
+			if _, err := authenticate(PrimaryAuth{Username: "bob@example.com", Password: "wrong"}); err != errExclusive {
 				t.Errorf("wrong password in shared mode: %v, want errExclusive (the failure is counted exclusively)", err)
 			}
 		})

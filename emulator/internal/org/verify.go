@@ -365,24 +365,17 @@ func (o *Org) autoFactorsInSync(u *user) bool { return !o.autoFactorSync(u, fals
 func (o *Org) autoFactorSync(u *user, apply bool) (change bool) {
 	rules := o.opts.Factors
 	if rules.OktaVerifySiblings && o.groupOktaVerify(u, apply) {
-		if !apply {
-			return true
-		}
 		change = true
 	}
-	if rules.AutoEmailFactor {
-		wantEmail := u.EmailVerified && u.Email() != "" && o.authenticatorActive("okta_email") &&
-			!slices.ContainsFunc(u.factors, func(f *factor) bool { return f.Type == okta.FactorEmail })
-		if wantEmail {
-			if !apply {
-				return true
-			}
+	if rules.AutoEmailFactor && u.EmailVerified && u.Email() != "" && o.authenticatorActive("okta_email") &&
+		!slices.ContainsFunc(u.factors, func(f *factor) bool { return f.Type == okta.FactorEmail }) {
+		if apply {
 			f := o.addFactor(u, NewFactor{ID: stableID("emf", u.ID), Type: okta.FactorEmail,
 				Profile: map[string]any{"email": u.Email()}})
 			f.autoEmail = true
 			f.Created, f.LastUpdated = time.Time{}, time.Time{}
-			change = true
 		}
+		change = true
 	}
 	if rules.RecoveryQuestionFactor {
 		hasMFAQuestion := slices.ContainsFunc(u.factors, func(f *factor) bool {
