@@ -31,6 +31,8 @@ type config struct {
 	// cpuprofile, when set, receives a CPU profile of the whole run
 	// (load generator and emulator share the process).
 	cpuprofile string
+	// wrk is the path of wrk, "" when it is not installed (wrk.go).
+	wrk string
 	// emuProfile and emuMutex, when set, make each emulator process write
 	// a CPU profile to <emuProfile>.<measure> and a lock contention profile
 	// to <emuMutex>.<measure>.
@@ -61,6 +63,7 @@ func main() {
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the load generator) to this file")
 	fs.StringVar(&c.emuProfile, "emu-cpuprofile", "", "make the emulator write a CPU profile of each measure to `prefix`.<measure>")
 	fs.StringVar(&c.emuMutex, "emu-mutexprofile", "", "make the emulator write a lock contention profile of each measure to `prefix`.<measure>")
+	fs.StringVar(&c.wrk, "wrk", "wrk", "wrk `command` for the extra wrk rows (\"none\": skip them; skipped too when not installed)")
 	fs.StringVar(&c.only, "only", "", "comma-separated measures to run: factors,authn,signin,start,memory,orgs (default all)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: oktaemu-load [flags]\n\nMeasure oktaemu against a bare net/http baseline and print ratios.\n\n")
@@ -75,6 +78,7 @@ func main() {
 		return
 	}
 	_ = fs.Parse(os.Args[1:])
+	c.wrk = findWrk(c.wrk)
 	os.Exit(measureAll(c))
 }
 

@@ -110,16 +110,16 @@ func attack(c config, tgts []vegeta.Target) (float64, error) {
 	return m.Throughput, nil
 }
 
-// compare attacks the emulator and the baseline in alternation, c.rounds
-// times each, and keeps the best of each side.
-func compare(c config, name string, emu, base []vegeta.Target, min float64) (row, error) {
+// compare runs the attacks on the emulator and on the baseline in
+// alternation, c.rounds times each, and keeps the best of each side.
+func compare(c config, name string, emu, base func() (float64, error), min float64) (row, error) {
 	var bestE, bestB float64
 	for range c.rounds {
-		b, err := attack(c, base)
+		b, err := base()
 		if err != nil {
 			return row{}, err
 		}
-		e, err := attack(c, emu)
+		e, err := emu()
 		if err != nil {
 			return row{}, err
 		}
@@ -128,6 +128,11 @@ func compare(c config, name string, emu, base []vegeta.Target, min float64) (row
 	ratio := bestE / bestB
 	return row{measure: name, emulator: rate(bestE), baseline: rate(bestB),
 		ratio: fmt.Sprintf("%.2f", ratio), target: fmt.Sprintf(">= %.1f", min), ok: yesNo(ratio >= min)}, nil
+}
+
+// vegetaAttack is an attack (see compare) by vegeta on tgts.
+func vegetaAttack(c config, tgts []vegeta.Target) func() (float64, error) {
+	return func() (float64, error) { return attack(c, tgts) }
 }
 
 func measureFactors(c config) ([]row, error) {
@@ -154,11 +159,18 @@ func measureFactors(c config) ([]row, error) {
 		return nil, err
 	}
 	defer base.close()
+	const name = "GET /api/v1/users/{id}/factors (3 factors)"
 	hdr := http.Header{"Authorization": {"SSWS " + loadToken}, "Accept": {"application/json"}}
-	r, err := compare(c, "GET /api/v1/users/{id}/factors (3 factors)",
-		[]vegeta.Target{{Method: "GET", URL: emu.url + path, Header: hdr}},
-		[]vegeta.Target{{Method: "GET", URL: base.url + path, Header: hdr}}, 0.8)
-	return []row{r}, err
+	r, err := compare(c, name+", vegeta",
+		vegetaAttack(c, []vegeta.Target{{Method: "GET", URL: emu.url + path, Header: hdr}}),
+		vegetaAttack(c, []vegeta.Target{{Method: "GET", URL: base.url + path, Header: hdr}}), 0.8)
+	if err != nil || c.wrk == "" {
+		return []row{r}, err
+	}
+	wrkHdr := []string{"Authorization: SSWS " + loadToken, "Accept: application/json"}
+	w, err := compare(c, name+", wrk",
+		wrkAttack(c, emu.url+path, wrkHdr, ""), wrkAttack(c, base.url+path, wrkHdr, ""), 0.8)
+	return []row{r, w}, err
 }
 
 // authnUsers is the number of password-only users the AUTHN measure
@@ -194,6 +206,7 @@ func measureAuthn(c config) ([]row, error) {
 		return nil, err
 	}
 	defer base.close()
+	const name = "POST /api/v1/authn password -> SUCCESS"
 	hdr := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
 	targets := func(url string) []vegeta.Target {
 		ts := make([]vegeta.Target, authnUsers)
@@ -202,8 +215,25 @@ func measureAuthn(c config) ([]row, error) {
 		}
 		return ts
 	}
-	r, err := compare(c, "POST /api/v1/authn password -> SUCCESS", targets(emu.url), targets(base.url), 0.6)
-	return []row{r}, err
+	r, err := compare(c, name+", vegeta", vegetaAttack(c, targets(emu.url)), vegetaAttack(c, targets(base.url)), 0.6)
+	if err != nil || c.wrk == "" {
+		return []row{r}, err
+	}
+	var bodies strings.Builder
+	for i := range authnUsers {
+		bodies.WriteString(bodyOf(i) + "\n")
+	}
+	script, err := writeTemp(emu.dir, "bodies.lua", wrkBodiesScript)
+	if err != nil {
+		return nil, err
+	}
+	file, err := writeTemp(emu.dir, "bodies.txt", []byte(bodies.String()))
+	if err != nil {
+		return nil, err
+	}
+	w, err := compare(c, name+", wrk", wrkAttack(c, emu.url, nil, script, file, "/api/v1/authn"),
+		wrkAttack(c, base.url, nil, script, file, "/api/v1/authn"), 0.6)
+	return []row{r, w}, err
 }
 
 // userID looks login up on the running emulator.
@@ -310,13 +340,20 @@ func measureSignIn(c config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	perSec, err := signInRounds(c, emu.url)
-	emu.close()
+	defer emu.close()
+	clock := &orgClock{base: emu.url}
+	perSec, err := signInRounds(c, clock, signIns)
 	if err != nil {
 		return nil, err
 	}
-	rows := []row{{measure: "MFA sign-in, oktaemu binary", emulator: rate(perSec),
-		baseline: "-", ratio: "-", target: ">= 10000/s", ok: yesNo(perSec >= 10000)}}
+	rows := []row{signInRow("MFA sign-in, oktaemu binary, Go client", perSec)}
+	if c.wrk != "" {
+		if perSec, err = signInRounds(c, clock, wrkSignIns); err != nil {
+			return nil, err
+		}
+		rows = append(rows, signInRow("MFA sign-in, oktaemu binary, wrk", perSec))
+	}
+	emu.close()
 
 	// The same org served in this process, as the in-process helper
 	// (emulatortest, shaped like httptest) serves a Go test suite: client
@@ -337,28 +374,49 @@ func measureSignIn(c config) ([]row, error) {
 	if err := liftLimits(t.url); err != nil {
 		return nil, err
 	}
-	if perSec, err = signInRounds(c, t.url); err != nil {
+	if perSec, err = signInRounds(c, &orgClock{base: t.url}, signIns); err != nil {
 		return nil, err
 	}
-	return append(rows, row{measure: "MFA sign-in, in-process server", emulator: rate(perSec),
-		baseline: "-", ratio: "-", target: ">= 10000/s", ok: yesNo(perSec >= 10000)}), nil
+	return append(rows, signInRow("MFA sign-in, in-process server, Go client", perSec)), nil
 }
 
-// signInRounds runs c.rounds rounds of signIns against base and returns
-// the best, as the other measures keep the best of their rounds. A TOTP
-// code is good once per user and 30-second step, so each round after the
-// first moves the org's clock 30 s further (control plane) and the same
-// users sign in again with codes for the org's time.
-func signInRounds(c config, base string) (float64, error) {
-	var best float64
-	for r := range max(1, c.rounds) {
-		offset := time.Duration(r) * 30 * time.Second
-		if r > 0 {
-			if st, b, err := do(base, "POST", "/_emulator/orgs/default/clock/advance", `{"duration":"30s"}`); err != nil || st != 200 {
-				return 0, fmt.Errorf("advancing the org clock: %d %s %v", st, b, err)
-			}
+func signInRow(name string, perSec float64) row {
+	return row{measure: name, emulator: rate(perSec), baseline: "-", ratio: "-", target: ">= 10000/s", ok: yesNo(perSec >= 10000)}
+}
+
+// orgClock keeps the sign-in measure's users signing in with fresh codes:
+// a TOTP code is good once per user and 30-second step, so every round
+// after the first moves the org's clock 30 s further (control plane) and
+// the same users sign in again with codes for the org's time.
+type orgClock struct {
+	base   string
+	offset time.Duration // the org's clock ahead of the wall clock
+	used   bool
+}
+
+// next readies a round and returns the org clock's offset for it.
+func (o *orgClock) next() (time.Duration, error) {
+	if o.used {
+		if st, b, err := do(o.base, "POST", "/_emulator/orgs/default/clock/advance", `{"duration":"30s"}`); err != nil || st != 200 {
+			return 0, fmt.Errorf("advancing the org clock: %d %s %v", st, b, err)
 		}
-		perSec, err := signIns(c, base, offset)
+		o.offset += 30 * time.Second
+	}
+	o.used = true
+	return o.offset, nil
+}
+
+// signInRounds runs c.rounds rounds of run (sign-ins against the org of
+// clock) and returns the best, as the other measures keep the best of
+// their rounds.
+func signInRounds(c config, clock *orgClock, run func(c config, base string, offset time.Duration) (float64, error)) (float64, error) {
+	var best float64
+	for range max(1, c.rounds) {
+		offset, err := clock.next()
+		if err != nil {
+			return 0, err
+		}
+		perSec, err := run(c, clock.base, offset)
 		if err != nil {
 			return 0, err
 		}

@@ -11,8 +11,6 @@ import (
 // TokenChecker reports whether an SSWS token is valid for an org.
 type TokenChecker func(token string) bool
 
-const trustedKey = "oktaemu.trusted"
-
 // RequireAPIToken guards management routes with SSWS API-token auth
 // (errors.md §4): a valid `Authorization: SSWS <token>` passes; an invalid
 // token, or any other scheme, is 401 E0000011 "Invalid token provided"; no
@@ -30,7 +28,7 @@ func RequireAPIToken(check TokenChecker) gin.HandlerFunc {
 			WriteError(c, okta.Errorf(okta.E0000011))
 			return
 		}
-		c.Set(trustedKey, true)
+		state(c).trusted = true
 		c.Next()
 	}
 }
@@ -50,13 +48,16 @@ func OptionalAPIToken(check TokenChecker) gin.HandlerFunc {
 			WriteError(c, okta.Errorf(okta.E0000011))
 			return
 		}
-		c.Set(trustedKey, true)
+		state(c).trusted = true
 		c.Next()
 	}
 }
 
 // Trusted reports whether the request carried a valid SSWS token.
-func Trusted(c *gin.Context) bool { return c.GetBool(trustedKey) }
+func Trusted(c *gin.Context) bool {
+	r := lookup(c)
+	return r != nil && r.trusted
+}
 
 func ssws(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")

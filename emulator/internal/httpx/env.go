@@ -26,34 +26,69 @@ type Env struct {
 	Prefix string
 }
 
-const envKey = "oktaemu.env"
+// request is what httpx keeps about the request being served: one entry
+// of the gin context's keys, read and written without gin's lock (a
+// read-write mutex whose atomics showed in profiles, taken for every
+// link's base URL): the handlers of a request never hand its context to
+// another goroutine.
+type request struct {
+	env       *Env
+	base      string // BaseURL, computed on first use
+	errorCode string // Okta's errorCode of the answer, for the request log
+	trusted   bool   // the request carried a valid SSWS token
+}
+
+const requestKey = "oktaemu.request"
+
+// lookup returns c's request state, nil when none was made.
+func lookup(c *gin.Context) *request {
+	r, _ := c.Keys[requestKey].(*request)
+	return r
+}
+
+// state returns c's request state, making it when no WithEnv did
+// (requests outside an org's routes).
+func state(c *gin.Context) *request {
+	if r := lookup(c); r != nil {
+		return r
+	}
+	r := new(request)
+	c.Set(requestKey, r)
+	return r
+}
 
 // WithEnv installs e for the requests of an org and stamps every response
 // with X-Okta-Request-Id and Date (from the org's clock, so recordings are
 // reproducible).
 func WithEnv(e *Env) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		// The request's keys (this Env, the base URL, the error code, the
-		// token's trust) go into a recycled map: gin makes a new one for
-		// every request, and every request sets some. Nothing reads them
-		// once the handlers have returned.
-		keys := keyMaps.Get().(map[any]any)
+		// The request's state and gin's keys map are recycled: gin makes
+		// a new map for every request that sets a key, and every request
+		// does. Nothing reads them once the handlers have returned.
+		p := requests.Get().(*pooledRequest)
 		for k, v := range c.Keys {
-			keys[k] = v
+			p.keys[k] = v
 		}
-		keys[envKey] = e
-		c.Keys = keys
+		p.req = request{env: e}
+		p.keys[requestKey] = &p.req
+		c.Keys = p.keys
 		h := c.Writer.Header()
 		v := []string{e.IDs.RequestID(), httpDate(e.Now())} // one allocation for both
 		h["X-Okta-Request-Id"], h["Date"] = v[0:1:1], v[1:2:2]
 		c.Next()
 		c.Keys = nil
-		clear(keys)
-		keyMaps.Put(keys)
+		clear(p.keys)
+		p.req = request{}
+		requests.Put(p)
 	}
 }
 
-var keyMaps = sync.Pool{New: func() any { return make(map[any]any, 4) }}
+type pooledRequest struct {
+	keys map[any]any
+	req  request
+}
+
+var requests = sync.Pool{New: func() any { return &pooledRequest{keys: make(map[any]any, 4)} }}
 
 // httpDate is the Date header for t, formatted once per second: every
 // response carries one.
@@ -76,8 +111,8 @@ var lastDate atomic.Pointer[dateText]
 
 // EnvOf returns the Env of the org serving c.
 func EnvOf(c *gin.Context) *Env {
-	if v, ok := c.Get(envKey); ok {
-		return v.(*Env)
+	if r := lookup(c); r != nil && r.env != nil {
+		return r.env
 	}
 	return &Env{IDs: fallbackIDs{}, Now: time.Now, Logger: slog.Default()}
 }
@@ -91,16 +126,12 @@ func (fallbackIDs) RequestID() string { return "req0000000000000000000000" }
 // of the request (X-Forwarded-Proto and X-Forwarded-Host when a proxy set
 // them), plus the org's path prefix. Every `_links` href starts with it.
 func BaseURL(c *gin.Context) string {
-	if v, ok := c.Get(baseKey); ok {
-		return v.(string)
+	r := state(c)
+	if r.base == "" {
+		r.base = baseURL(c)
 	}
-	base := baseURL(c)
-	c.Set(baseKey, base)
-	return base
+	return r.base
 }
-
-// baseKey caches a request's base URL: an answer's links all start with it.
-const baseKey = "oktaemu.base"
 
 func baseURL(c *gin.Context) string {
 	r := c.Request

@@ -44,7 +44,7 @@ var commonHints = []*Hints{
 
 func hintsFor(methods []string) *Hints {
 	for _, h := range commonHints {
-		if slices.Equal(h.Allow, methods) {
+		if len(h.Allow) == len(methods) && h.Allow[0] == methods[0] && slices.Equal(h.Allow, methods) {
 			return h
 		}
 	}

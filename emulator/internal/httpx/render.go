@@ -42,25 +42,52 @@ func WriteJSON(c *gin.Context, status int, body any) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	buf := jsonBuffers.Get().(*bytes.Buffer)
+	e := encoders.Get().(*encoder)
 	defer func() {
-		if buf.Cap() <= 1<<20 {
-			jsonBuffers.Put(buf)
+		if e.buf.Cap() <= 1<<20 {
+			encoders.Put(e)
 		}
 	}()
-	buf.Reset()
-	enc := fastjson.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
+	e.buf.Reset()
+	if err := e.enc.Encode(body); err != nil {
 		WriteError(c, err)
 		return
 	}
-	c.Data(status, JSONContentType, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	// What gin's c.Data does, without its render value and header slice
+	// per answer (the Content-Type value is shared: net/http only reads
+	// it, and Header.Set or Add replace or copy it).
+	if h := c.Writer.Header(); len(h["Content-Type"]) == 0 {
+		h["Content-Type"] = jsonContentType
+	}
+	c.Status(status)
+	if !bodyAllowed(status) {
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	_, _ = c.Writer.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
 }
 
-// jsonBuffers recycles the buffers answers are encoded into. Buffers that
-// grew past 1 MiB are dropped rather than kept.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var jsonContentType = []string{JSONContentType}[:1:1]
+
+// bodyAllowed reports whether a response with status may have a body
+// (RFC 9110: not 1xx, 204 or 304), as gin decides it.
+func bodyAllowed(status int) bool {
+	return (status < 100 || status >= 200) && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// encoder is a JSON encoder writing into its own buffer; both are
+// recycled, and buffers that grew past 1 MiB are dropped rather than kept.
+type encoder struct {
+	buf bytes.Buffer
+	enc *fastjson.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.enc = fastjson.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
 
 // Cause is one item of errorCauses.
 type Cause struct {
@@ -96,14 +123,10 @@ func WriteError(c *gin.Context, err error) {
 		env.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		e = okta.Errorf(okta.E0000009)
 	}
-	c.Set(ErrorCodeKey, string(e.Code))
+	state(c).errorCode = string(e.Code)
 	WriteJSON(c, e.HTTPStatus(), NewErrorBody(e, env.IDs.ErrorID()))
 	c.Abort()
 }
-
-// ErrorCodeKey is the gin context key under which WriteError leaves the
-// Okta error code it answered (the request log reads it).
-const ErrorCodeKey = "oktaemu.errorCode"
 
 // MaxBodyBytes bounds request bodies; Okta's own limit is of this order.
 const MaxBodyBytes = 1 << 20

@@ -77,11 +77,12 @@ func LogRequests(l *RequestLog) gin.HandlerFunc {
 			}{io.TeeReader(r.Body, &limitedWriter{buf, maxLoggedBody}), r.Body}
 		}
 		c.Next()
-		code, _ := c.Get(ErrorCodeKey)
 		e := LoggedRequest{Time: EnvOf(c).Now(), Method: c.Request.Method, Path: c.Request.URL.Path,
 			Query: maskQuery(c.Request.URL.RawQuery), Status: c.Writer.Status(),
 			ContentType: c.GetHeader("Content-Type")}
-		e.ErrorCode, _ = code.(string)
+		if r := lookup(c); r != nil {
+			e.ErrorCode = r.errorCode
+		}
 		if buf != nil {
 			e.Body = buf.Bytes()
 		}

@@ -18,7 +18,7 @@ type Org struct {
 	// serialize on hot and on the user's signin lock for what they change
 	// (signin.go): sign-ins of different users run in parallel. Readers of
 	// what those steps change take mu exclusively.
-	mu  sync.RWMutex
+	mu  orgLock    `snapshot:"-"`
 	hot sync.Mutex // the sign-in stores, for steps holding mu for reading (signin.go)
 
 	id     string

@@ -262,3 +262,56 @@ func TestAppliesToGroupConditions(t *testing.T) {
 		}
 	}
 }
+
+// TestSignOnCacheFollowsChanges: signOnFor caches a user's sign-on settings
+// in shared mode; a change of membership or of a rule (made under the
+// write lock) is seen by the next read.
+func TestSignOnCacheFollowsChanges(t *testing.T) {
+	o := seedDefault(t, okta.Classic)
+	if s := o.SignOnFor(spAlice); s.RequireFactor {
+		t.Fatalf("alice before = %+v", s)
+	}
+	if s := o.SignOnFor(spAlice); s.RequireFactor || s.RuleID != "0prsignondefault0000" {
+		t.Fatalf("alice read again = %+v", s)
+	}
+	if err := o.AddGroupMember("00gmfarequired000000", spAlice); err != nil {
+		t.Fatal(err)
+	}
+	if s := o.SignOnFor(spAlice); !s.RequireFactor || s.RuleID != "0prsignonmfa00000000" {
+		t.Errorf("alice in mfa-required = %+v", s)
+	}
+	p, err := o.Policy("00psignondefault0000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range p.Rules {
+		if r.ID == "0prsignonmfa00000000" {
+			p.Rules[i].Actions = map[string]any{"signon": map[string]any{"access": "DENY"}}
+		}
+	}
+	o.PutPolicy(p)
+	if s := o.SignOnFor(spAlice); s.Access != "DENY" || s.RequireFactor {
+		t.Errorf("after the rule denies = %+v", s)
+	}
+}
+
+// TestOrgLockGenerations: a writer makes the generation odd while it holds
+// the lock (no caching) and moves it on when it lets go.
+func TestOrgLockGenerations(t *testing.T) {
+	var l orgLock
+	g0, ok := l.cacheGen()
+	if !ok {
+		t.Fatal("fresh lock: no caching")
+	}
+	l.Lock()
+	if _, ok := l.cacheGen(); ok {
+		t.Error("writer holding the lock may cache")
+	}
+	l.Unlock()
+	l.RLock()
+	g1, ok := l.cacheGen()
+	l.RUnlock()
+	if !ok || g1 == g0 {
+		t.Errorf("after a writer: generation %d (was %d), cache %v", g1, g0, ok)
+	}
+}

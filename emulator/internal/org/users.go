@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
@@ -60,7 +61,10 @@ type user struct {
 	// this user: they change its failed-password count, LastLogin, its
 	// factors' last TOTP step and LastUpdated, and its transactions
 	// (signin.go).
-	signin           sync.Mutex
+	signin sync.Mutex
+	// signOn caches signOnFor for this user (derived data, as of a
+	// generation of the org lock; snapshots skip sync/atomic fields).
+	signOn           atomic.Pointer[signOnMemo]
 	password         digest
 	recoveryQuestion string
 	recoveryAnswer   digest
