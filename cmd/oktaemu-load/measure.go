@@ -231,8 +231,9 @@ func measureAuthn(c config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := compare(c, name+", wrk", wrkAttack(c, emu.url, nil, script, file, "/api/v1/authn"),
-		wrkAttack(c, base.url, nil, script, file, "/api/v1/authn"), 0.6)
+	threads := strconv.Itoa(wrkThreads())
+	w, err := compare(c, name+", wrk", wrkAttack(c, emu.url, nil, script, file, "/api/v1/authn", threads),
+		wrkAttack(c, base.url, nil, script, file, "/api/v1/authn", threads), 0.6)
 	return []row{r, w}, err
 }
 

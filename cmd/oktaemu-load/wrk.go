@@ -51,8 +51,8 @@ func findWrk(flagValue string) string {
 	return path
 }
 
-// wrkRun runs wrk against url for d (in whole seconds, wrk's unit) and
-// returns what it printed. script,
+// wrkRun runs wrk against url for d (rounded to whole seconds, wrk's
+// unit, at least one) and returns what it printed. script,
 // when not empty, is a Lua file given args.
 func wrkRun(c config, url string, d time.Duration, headers []string, script string, args ...string) (string, error) {
 	argv := []string{"-t", strconv.Itoa(wrkThreads()), "-c", strconv.Itoa(max(c.conns, wrkThreads())),
@@ -121,7 +121,11 @@ const wrkSignInRate = 15000
 // wrkSignIns runs MFA sign-ins with wrk against base, the org's clock
 // offset ahead of the wall clock, and returns sign-ins per second.
 func wrkSignIns(c config, base string, offset time.Duration) (float64, error) {
-	d := min(c.duration, time.Duration(float64(c.signins)/wrkSignInRate*float64(time.Second)))
+	// wrk counts in whole seconds: round down, so the users last.
+	d := min(c.duration, time.Duration(float64(c.signins)/wrkSignInRate*float64(time.Second))).Truncate(time.Second)
+	if d < time.Second {
+		return 0, fmt.Errorf("wrk sign-ins: %d users last less than a second at %d sign-ins/s; raise -signins", c.signins, wrkSignInRate)
+	}
 	r, err := runWrkSignIns(c, base, offset, d)
 	if err != nil {
 		return 0, err
@@ -188,6 +192,13 @@ func parseWrkSignIns(out string) (wrkResult, error) {
 	r.seconds = float64(us) / 1e6
 	if e := wrkFirstError.FindStringSubmatch(out); e != nil {
 		r.firstError = e[1]
+	}
+	if m := wrkSockErr.FindString(out); m != "" {
+		// A call lost to a timeout or reset is a failed call too.
+		r.failed++
+		if r.firstError == "" {
+			r.firstError = strings.TrimSpace(m)
+		}
 	}
 	return r, nil
 }

@@ -59,6 +59,8 @@ func TestWrkSignInResult(t *testing.T) {
 		{"users ran out", "oktaemu-signins 300 1000000 0 7\n",
 			wrkResult{completed: 300, seconds: 1, exhausted: 7}, 0, "users ran out"},
 		{"none", "oktaemu-signins 0 1000000 0 0\n", wrkResult{seconds: 1}, 0, "none completed"},
+		{"socket errors", "  Socket errors: connect 0, read 0, write 0, timeout 2\noktaemu-signins 10 1000000 0 0\n",
+			wrkResult{completed: 10, seconds: 1, failed: 1, firstError: "Socket errors: connect 0, read 0, write 0, timeout 2"}, 0, "1 calls failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

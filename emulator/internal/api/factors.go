@@ -44,102 +44,154 @@ func (h Factors) Mount(r gin.IRouter) {
 	r.POST("/api/v1/users/:userId/lifecycle/reset_factors", httpx.Handle(h.reset))
 }
 
-// factorBody is the Factor object (factors.md §2).
+// factorBody is the Factor object (factors.md §2). Factor lists are hot
+// answers, so it writes its own JSON (AppendJSON), in the field order and
+// with the omissions of the struct it replaced: id, factorType, provider,
+// vendorName, status, created and lastUpdated (absent when zero), profile
+// (absent when empty), _embedded (a pending factor's activation), _links.
 type factorBody struct {
-	ID          string            `json:"id"`
-	FactorType  okta.FactorType   `json:"factorType"`
-	Provider    string            `json:"provider"`
-	VendorName  string            `json:"vendorName"`
-	Status      okta.FactorStatus `json:"status"`
-	Created     *string           `json:"created,omitempty"`
-	LastUpdated *string           `json:"lastUpdated,omitempty"`
-	Profile     map[string]any    `json:"profile,omitempty"`
-	Embedded    map[string]any    `json:"_embedded,omitempty"`
-	Links       *factorLinkSet    `json:"_links"`
+	f        org.Factor
+	base     string         // the request's base URL, for _links
+	embedded map[string]any // `_embedded` of a pending factor
+}
+
+// factorList is an answer listing factors.
+type factorList []factorBody
+
+func (l factorList) AppendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	for i, b := range l {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = b.AppendJSON(dst); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// MarshalJSON lets a factor sit inside answers encoded by reflection.
+func (b factorBody) MarshalJSON() ([]byte, error) { return b.AppendJSON(nil) }
+
+func (b factorBody) AppendJSON(dst []byte) ([]byte, error) {
+	f := b.f
+	dst = httpx.AppendString(append(dst, `{"id":`...), f.ID)
+	dst = httpx.AppendString(append(dst, `,"factorType":`...), string(f.Type))
+	dst = httpx.AppendString(append(dst, `,"provider":`...), f.Provider)
+	dst = httpx.AppendString(append(dst, `,"vendorName":`...), f.VendorName)
+	dst = httpx.AppendString(append(dst, `,"status":`...), string(f.Status))
+	if !f.Created.IsZero() {
+		dst = append(appendDate(append(dst, `,"created":"`...), f.Created), '"')
+	}
+	if !f.LastUpdated.IsZero() {
+		dst = append(appendDate(append(dst, `,"lastUpdated":"`...), f.LastUpdated), '"')
+	}
+	var err error
+	if len(f.Profile) > 0 {
+		if dst, err = httpx.AppendValue(append(dst, `,"profile":`...), f.Profile); err != nil {
+			return dst, err
+		}
+	}
+	if len(b.embedded) > 0 {
+		if dst, err = httpx.AppendValue(append(dst, `,"_embedded":`...), b.embedded); err != nil {
+			return dst, err
+		}
+	}
+	dst = append(dst, `,"_links":{`...)
+	var buf [4]factorLink
+	for i, l := range factorLinks(f, &buf) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(append(append(dst, '"'), l.rel...), `":`...)
+		if l.name != "" {
+			dst = append(l.appendJSON(append(dst, '['), b.base), ']')
+		} else {
+			dst = l.appendJSON(dst, b.base)
+		}
+	}
+	return append(dst, "}}"...), nil
 }
 
 func factorPath(f org.Factor) string { return "/api/v1/users/" + f.UserID + "/factors/" + f.ID }
 
-// factorLinkSet is a factor's `_links`: a struct rather than httpx.Links
-// because every factor list renders it, with the keys in the order a map
-// would sort them.
-type factorLinkSet struct {
-	Activate  *httpx.Link  `json:"activate,omitempty"`
-	Poll      *httpx.Link  `json:"poll,omitempty"`
-	Questions *httpx.Link  `json:"questions,omitempty"`
-	Resend    []httpx.Link `json:"resend,omitempty"`
-	Self      httpx.Link   `json:"self"`
-	User      httpx.Link   `json:"user"`
-	Verify    *httpx.Link  `json:"verify,omitempty"`
-
-	// store backs the optional single links: one allocation per factor.
-	store [2]httpx.Link
-	used  int
+// factorLink is one of a factor's `_links`: its key, the href's path below
+// the base URL in pieces, the methods it allows, and for resend (an array
+// of one named link) the name.
+type factorLink struct {
+	rel   string
+	path  [5]string
+	hints *httpx.Hints
+	name  string
 }
 
-// add stores l and returns a pointer to it.
-func (s *factorLinkSet) add(l httpx.Link) *httpx.Link {
-	if s.used == len(s.store) {
-		return &l // more optional links than store holds: allocate
-	}
-	s.store[s.used] = l
-	s.used++
-	return &s.store[s.used-1]
-}
+var (
+	allowGet       = httpx.Allow(http.MethodGet)
+	allowPost      = httpx.Allow(http.MethodPost)
+	allowGetDelete = httpx.Allow(http.MethodGet, http.MethodDelete)
+)
 
-// factorLinks are the factor's links in its status (factors.md §2.3).
-func factorLinks(c *gin.Context, f org.Factor) *factorLinkSet {
-	p := factorPath(f)
-	l := &factorLinkSet{User: httpx.NewLink(c, "/api/v1/users/"+f.UserID, http.MethodGet)}
-	link := func(path string, methods ...string) *httpx.Link { return l.add(httpx.NewLink(c, path, methods...)) }
+// factorLinks are f's links in its status (factors.md §2.3), in key order,
+// in buf.
+func factorLinks(f org.Factor, buf *[4]factorLink) []factorLink {
+	p := [5]string{"/api/v1/users/", f.UserID, "/factors/", f.ID}
+	at := func(suffix string) [5]string { q := p; q[4] = suffix; return q }
+	user := factorLink{rel: "user", path: [5]string{"/api/v1/users/", f.UserID}, hints: allowGet}
+	out := buf[:0]
 	if f.Status != okta.FactorActive {
-		l.Self = httpx.NewLink(c, p, http.MethodGet)
 		switch f.Type {
 		case okta.FactorPush:
-			l.Poll = link(p+"/lifecycle/activate/poll", http.MethodPost)
+			out = append(out, factorLink{rel: "poll", path: at("/lifecycle/activate/poll"), hints: allowPost})
 		case okta.FactorSMS, okta.FactorCall, okta.FactorEmail:
-			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
-			rl := httpx.NewLink(c, p+"/resend", http.MethodPost)
-			rl.Name = string(f.Type)
-			l.Resend = []httpx.Link{rl}
+			out = append(out, factorLink{rel: "activate", path: at("/lifecycle/activate"), hints: allowPost},
+				factorLink{rel: "resend", path: at("/resend"), hints: allowPost, name: string(f.Type)})
 		case okta.FactorSignedNonce:
 		default:
-			l.Activate = link(p+"/lifecycle/activate", http.MethodPost)
+			out = append(out, factorLink{rel: "activate", path: at("/lifecycle/activate"), hints: allowPost})
 		}
-		return l
+		return append(out, factorLink{rel: "self", path: p, hints: allowGet}, user)
 	}
-	l.Self = httpx.NewLink(c, p, http.MethodGet, http.MethodDelete)
+	if f.Type == okta.FactorQuestion {
+		out = append(out, factorLink{rel: "questions", path: [5]string{"/api/v1/users/", f.UserID, "/factors/questions"}, hints: allowGet})
+	}
+	out = append(out, factorLink{rel: "self", path: p, hints: allowGetDelete}, user)
 	switch f.Type {
-	case okta.FactorQuestion:
-		l.Questions = link("/api/v1/users/"+f.UserID+"/factors/questions", http.MethodGet)
-	case okta.FactorSignedNonce:
+	case okta.FactorQuestion, okta.FactorSignedNonce:
 	default:
-		l.Verify = link(p+"/verify", http.MethodPost)
+		out = append(out, factorLink{rel: "verify", path: at("/verify"), hints: allowPost})
 	}
-	return l
+	return out
+}
+
+// appendJSON writes l as httpx.Link encodes: name (when set), href, hints.
+func (l factorLink) appendJSON(dst []byte, base string) []byte {
+	dst = append(dst, '{')
+	if l.name != "" {
+		dst = append(httpx.AppendString(append(dst, `"name":`...), l.name), ',')
+	}
+	dst = httpx.AppendStrings(append(dst, `"href":`...), base, l.path[0], l.path[1], l.path[2], l.path[3], l.path[4])
+	return append(httpx.AppendHints(append(dst, `,"hints":`...), l.hints), '}')
 }
 
 func (h Factors) newFactor(c *gin.Context, f org.Factor) factorBody {
-	b := factorBody{ID: f.ID, FactorType: f.Type, Provider: f.Provider, VendorName: f.VendorName, Status: f.Status,
-		Created: date(f.Created), LastUpdated: date(f.LastUpdated), Profile: f.Profile, Links: factorLinks(c, f)}
-	if len(b.Profile) == 0 {
-		b.Profile = nil
-	}
+	b := factorBody{f: f, base: httpx.BaseURL(c)}
 	if f.Status == okta.FactorPendingActivation {
 		switch f.Type {
 		case okta.FactorTOTP:
 			if secret, ok := h.Org.FactorSecret(f.UserID, f.ID); ok {
-				b.Embedded = map[string]any{"activation": totpActivation(c, f, secret)}
+				b.embedded = map[string]any{"activation": totpActivation(c, f, secret)}
 			}
 		case okta.FactorPush:
 			if a, ok := h.Org.PendingActivation(f.UserID, f.ID); ok {
-				b.Embedded = map[string]any{"activation": pushActivationBody(c, f, a)}
+				b.embedded = map[string]any{"activation": pushActivationBody(c, f, a)}
 			}
 		case okta.FactorU2F:
-			b.Embedded = map[string]any{"activation": map[string]any{"version": "U2F_V2",
+			b.embedded = map[string]any{"activation": map[string]any{"version": "U2F_V2",
 				"nonce": h.Org.Nonce(f.UserID, f.ID), "timeoutSeconds": 20}}
 		case okta.FactorWebAuthn:
-			b.Embedded = map[string]any{"activation": h.webauthnOptions(f)}
+			b.embedded = map[string]any{"activation": h.webauthnOptions(f)}
 		}
 	}
 	return b
@@ -188,7 +240,7 @@ func (h Factors) list(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := make([]factorBody, 0, len(fs))
+	out := make(factorList, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, h.newFactor(c, f))
 	}

@@ -25,10 +25,16 @@ func date(t time.Time) *string {
 // formatDate is t.UTC().Format(DateFormat) without the layout parsing: it
 // runs for every timestamp of every answer.
 func formatDate(t time.Time) string {
+	var b [24]byte
+	return string(appendDate(b[:0], t))
+}
+
+// appendDate appends t.UTC().Format(DateFormat).
+func appendDate(dst []byte, t time.Time) []byte {
 	t = t.UTC()
 	y, mo, d := t.Date()
 	if y < 0 || y > 9999 {
-		return t.Format(DateFormat)
+		return t.AppendFormat(dst, DateFormat)
 	}
 	h, mi, sec := t.Clock()
 	ms := t.Nanosecond() / 1e6
@@ -53,7 +59,7 @@ func formatDate(t time.Time) string {
 	b[19] = '.'
 	put(20, ms, 3)
 	b[23] = 'Z'
-	return string(b[:])
+	return append(dst, b[:]...)
 }
 
 // userLink is the kind of link Okta puts on users: href and method.

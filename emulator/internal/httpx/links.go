@@ -42,6 +42,10 @@ var commonHints = []*Hints{
 	{Allow: []string{"GET", "DELETE"}}, {Allow: []string{"GET", "PUT"}}, {Allow: []string{"GET", "PUT", "DELETE"}},
 }
 
+// Allow returns the hints allowing methods, shared and read-only for the
+// usual method sets.
+func Allow(methods ...string) *Hints { return hintsFor(methods) }
+
 func hintsFor(methods []string) *Hints {
 	for _, h := range commonHints {
 		if len(h.Allow) == len(methods) && h.Allow[0] == methods[0] && slices.Equal(h.Allow, methods) {

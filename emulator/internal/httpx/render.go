@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -44,19 +45,35 @@ func WriteJSON(c *gin.Context, status int, body any) {
 	}
 	e := encoders.Get().(*encoder)
 	defer func() {
-		if e.buf.Cap() <= 1<<20 {
+		if e.buf.Cap() <= 1<<20 && cap(e.raw) <= 1<<20 {
 			encoders.Put(e)
 		}
 	}()
+	if a, ok := body.(JSONAppender); ok {
+		var err error
+		if e.raw, err = a.AppendJSON(e.raw[:0]); err != nil {
+			WriteError(c, err)
+			return
+		}
+		writeBody(c, status, e.raw)
+		return
+	}
 	e.buf.Reset()
 	if err := e.enc.Encode(body); err != nil {
 		WriteError(c, err)
 		return
 	}
-	// What gin's c.Data does, without its render value and header slice
-	// per answer (the Content-Type value is shared: net/http only reads
-	// it, and Header.Set or Add replace or copy it).
-	if h := c.Writer.Header(); len(h["Content-Type"]) == 0 {
+	writeBody(c, status, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+}
+
+// writeBody is what gin's c.Data does (Content-Type when none is set,
+// Content-Length, the body when the status allows one), without its
+// render value and Content-Type slice per answer: the Content-Type value
+// is shared (net/http only reads it; Header.Set and Add replace or copy
+// it).
+func writeBody(c *gin.Context, status int, body []byte) {
+	h := c.Writer.Header()
+	if len(h["Content-Type"]) == 0 {
 		h["Content-Type"] = jsonContentType
 	}
 	c.Status(status)
@@ -64,7 +81,10 @@ func WriteJSON(c *gin.Context, status int, body any) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	_, _ = c.Writer.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	if len(body) > 0 {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
+	_, _ = c.Writer.Write(body)
 }
 
 var jsonContentType = []string{JSONContentType}[:1:1]
@@ -75,11 +95,13 @@ func bodyAllowed(status int) bool {
 	return (status < 100 || status >= 200) && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
-// encoder is a JSON encoder writing into its own buffer; both are
-// recycled, and buffers that grew past 1 MiB are dropped rather than kept.
+// encoder is a JSON encoder writing into its own buffer, and a buffer for
+// JSONAppenders; all are recycled, and buffers that grew past 1 MiB are
+// dropped rather than kept.
 type encoder struct {
 	buf bytes.Buffer
 	enc *fastjson.Encoder
+	raw []byte
 }
 
 var encoders = sync.Pool{New: func() any {

@@ -1,0 +1,44 @@
+package httpx
+
+import (
+	"bytes"
+	"testing"
+
+	fastjson "github.com/goccy/go-json"
+)
+
+// encoded is v as WriteJSON's encoder writes it.
+func encoded(t *testing.T, v any) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := fastjson.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+// FuzzAppendString: AppendString escapes any string as the answers'
+// encoder does, and AppendValue writes a map of strings as it does.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `"\`, "\n\r\t\b\f\x00\x1f\x7f", "<>&", "é漢😀", "\xff\xfe", "\u2028\u2029", "a\xe2\x80"} {
+		f.Add(s, "k")
+	}
+	f.Fuzz(func(t *testing.T, s, k string) {
+		if got, want := string(AppendString(nil, s)), encoded(t, s); got != want {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := string(AppendStrings(nil, s, k, s)), encoded(t, s+k+s); got != want {
+			t.Fatalf("AppendStrings(%q, %q, %q) = %s, want %s", s, k, s, got, want)
+		}
+		m := map[string]any{k: s, s: k, "z": "last"}
+		got, err := AppendValue(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := encoded(t, m); string(got) != want {
+			t.Fatalf("AppendValue(%q) = %s, want %s", m, got, want)
+		}
+	})
+}
