@@ -33,6 +33,10 @@ type Org struct {
 	// snapshots leave sync types out.
 	parsedPasswords sync.Map
 	parsedCount     atomic.Int64
+	// lastToken is the SSWS token CheckAPIToken last found, as of a
+	// generation of the org lock (signin.go): clients send one token on
+	// every call, and its HMAC showed in profiles. Derived data.
+	lastToken atomic.Pointer[tokenMemo]
 
 	settings Settings
 	opts     Options
@@ -163,12 +167,25 @@ func (o *Org) CheckAPIToken(token string) (APIToken, bool) {
 	if token == "" {
 		return APIToken{}, false
 	}
-	key := o.macKey("", token)
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	t, ok := o.tokens[key]
+	gen, cache := o.mu.cacheGen()
+	if m := o.lastToken.Load(); m != nil && m.gen == gen && m.token == token {
+		return m.t, true
+	}
+	t, ok := o.tokens[o.macKey("", token)]
 	if !ok {
 		return APIToken{}, false
 	}
+	if cache {
+		o.lastToken.Store(&tokenMemo{gen: gen, token: token, t: *t})
+	}
 	return *t, true
+}
+
+// tokenMemo is a valid token and its record as of a generation of o.mu.
+type tokenMemo struct {
+	gen   uint64
+	token string
+	t     APIToken
 }

@@ -141,6 +141,16 @@ func TestSecretsAreNotStoredInClear(t *testing.T) {
 	if _, ok := o.CheckAPIToken("00tok "); ok {
 		t.Error("wrong token accepted")
 	}
+	// The last token found is remembered; other tokens are still looked up.
+	for _, tok := range []string{"00tok", "00tok", "00other", "00tok"} {
+		if got, ok := o.CheckAPIToken(tok); ok != (tok == "00tok") || (ok && got.Name != "t") {
+			t.Errorf("CheckAPIToken(%q) = %+v, %v", tok, got, ok)
+		}
+	}
+	o.AddAPIToken("other", "00other")
+	if got, ok := o.CheckAPIToken("00other"); !ok || got.Name != "other" {
+		t.Errorf("token added after a remembered one: %+v, %v", got, ok)
+	}
 }
 
 func TestUserLifecycle(t *testing.T) {
