@@ -176,34 +176,58 @@ func ruleEnrollAction(r Rule) string {
 
 // enrollNeeded decides step 4 of §3.3.
 func (o *Org) enrollNeeded(u *user, tx *authnTx) bool {
-	action := o.enrollAction(u.ID)
-	if strings.EqualFold(action, "NEVER") {
+	e := o.enrollStateOf(u)
+	if strings.EqualFold(e.action, "NEVER") {
 		return false
 	}
-	var options int
-	var requiredMissing, optionalMissing bool
-	o.eachEnrollOption(u, func(_ okta.FactorType, _, lvl string, active bool) {
-		options++
-		switch {
-		case active:
-		case lvl == EnrollRequired:
-			requiredMissing = true
-		default:
-			optionalMissing = true
-		}
-	})
 	switch {
-	case requiredMissing:
+	case e.requiredMissing:
 		return true
-	case !tx.mfaDone && options > 0:
+	case !tx.mfaDone && e.options > 0:
 		// MFA required and nothing to verify: enroll first.
 		return true
-	case tx.multiEnrol && tx.enrolledHere && optionalMissing:
+	case tx.multiEnrol && tx.enrolledHere && e.optionalMissing:
 		return true
-	case strings.EqualFold(action, "LOGIN") && optionalMissing && u.LastLogin.IsZero() && !o.hasVerifiableFactor(u):
+	case strings.EqualFold(e.action, "LOGIN") && e.optionalMissing && u.LastLogin.IsZero() && !o.hasVerifiableFactor(u):
 		return true
 	}
 	return false
+}
+
+// enrollState is what enrollNeeded reads of u's MFA_ENROLL policy and
+// factors: the rule's action and the list's options, and whether a
+// required or an optional one lacks an active factor. It changes only
+// under the write lock (policies, factors and their status), so readers
+// in shared mode cache it per user, as signOnFor does.
+type enrollState struct {
+	gen                              uint64
+	action                           string
+	options                          int
+	requiredMissing, optionalMissing bool
+}
+
+func (o *Org) enrollStateOf(u *user) enrollState {
+	gen, cache := o.mu.cacheGen()
+	if m := u.enroll.Load(); cache && m != nil && m.gen == gen {
+		return *m
+	}
+	e := enrollState{gen: gen, action: o.enrollAction(u.ID)}
+	if !strings.EqualFold(e.action, "NEVER") {
+		o.eachEnrollOption(u, func(_ okta.FactorType, _, lvl string, active bool) {
+			e.options++
+			switch {
+			case active:
+			case lvl == EnrollRequired:
+				e.requiredMissing = true
+			default:
+				e.optionalMissing = true
+			}
+		})
+	}
+	if cache {
+		u.enroll.Store(&e)
+	}
+	return e
 }
 
 // canSkipEnroll: no REQUIRED factor is left and the user either holds a

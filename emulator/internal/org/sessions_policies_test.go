@@ -315,3 +315,39 @@ func TestOrgLockGenerations(t *testing.T) {
 		t.Errorf("after a writer: generation %d (was %d), cache %v", g1, g0, ok)
 	}
 }
+
+// TestEnrollCacheFollowsChanges: enrollStateOf caches what enrollNeeded
+// reads in shared mode; a policy change (under the write lock) is seen by
+// the next shared read, and the write lock's holder never reads the cache.
+func TestEnrollCacheFollowsChanges(t *testing.T) {
+	o := seedDefault(t, okta.Classic)
+	shared := func() enrollState {
+		o.mu.RLock()
+		defer o.mu.RUnlock()
+		return o.enrollStateOf(o.users[spAlice])
+	}
+	before := shared()
+	if before.requiredMissing || before.action != "CHALLENGE" || before.options == 0 {
+		t.Fatalf("before = %+v", before)
+	}
+	if again := shared(); again != before {
+		t.Fatalf("read again = %+v, want %+v", again, before)
+	}
+	p, err := o.Policy("00pmfaenrolldefault0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Settings["factors"].(map[string]any)["okta_question"] = map[string]any{"enroll": map[string]any{"self": "REQUIRED"}}
+	p.Rules[0].Actions = map[string]any{"enroll": map[string]any{"self": "LOGIN"}}
+	o.PutPolicy(p)
+	after := shared()
+	if !after.requiredMissing || after.action != "LOGIN" { // alice holds no question factor
+		t.Errorf("after the policy requires a question and LOGIN = %+v", after)
+	}
+	o.mu.Lock()
+	o.users[spAlice].enroll.Store(&enrollState{gen: o.mu.gen.Load(), action: "stale"})
+	if e := o.enrollStateOf(o.users[spAlice]); e.action != "LOGIN" {
+		t.Errorf("the writer read the cache: %+v", e)
+	}
+	o.mu.Unlock()
+}

@@ -62,9 +62,11 @@ type user struct {
 	// factors' last TOTP step and LastUpdated, and its transactions
 	// (signin.go).
 	signin sync.Mutex
-	// signOn caches signOnFor for this user (derived data, as of a
-	// generation of the org lock; snapshots skip sync/atomic fields).
+	// signOn and enroll cache signOnFor and enrollStateOf for this user
+	// (derived data, as of a generation of the org lock; snapshots skip
+	// sync/atomic fields).
 	signOn           atomic.Pointer[signOnMemo]
+	enroll           atomic.Pointer[enrollState]
 	password         digest
 	recoveryQuestion string
 	recoveryAnswer   digest
