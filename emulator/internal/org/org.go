@@ -146,7 +146,8 @@ func (o *Org) Settings() Settings {
 	return o.settings
 }
 
-// APIToken is an SSWS token; only its digest is kept.
+// APIToken is an SSWS token; the org stores its digest (the last token
+// found is remembered in memory, never in snapshots: lastToken).
 type APIToken struct {
 	ID      string
 	Name    string
@@ -170,7 +171,7 @@ func (o *Org) CheckAPIToken(token string) (APIToken, bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	gen, cache := o.mu.cacheGen()
-	if m := o.lastToken.Load(); m != nil && m.gen == gen && m.token == token {
+	if m := o.lastToken.Load(); m != nil && m.gen == gen && sameSecret(m.token, token) {
 		return m.t, true
 	}
 	t, ok := o.tokens[o.macKey("", token)]
@@ -183,7 +184,21 @@ func (o *Org) CheckAPIToken(token string) (APIToken, bool) {
 	return *t, true
 }
 
-// tokenMemo is a valid token and its record as of a generation of o.mu.
+// sameSecret compares two secrets in time that depends on their length
+// only, as comparing their digests did.
+func sameSecret(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var d byte
+	for i := range len(a) {
+		d |= a[i] ^ b[i]
+	}
+	return d == 0
+}
+
+// tokenMemo is a valid token and its record as of a generation of o.mu
+// (held in memory only: snapshots keep the digests).
 type tokenMemo struct {
 	gen   uint64
 	token string
