@@ -16,22 +16,30 @@ const (
 
 // TakeAuthnUsername counts one authentication attempt for username and
 // reports the rate-limit header values and whether the attempt is within
-// the limit. Unknown usernames are counted too (no enumeration).
+// the limit. Unknown usernames are counted too (no enumeration). It holds
+// o.mu for reading and counts under o.hot (signin.go): every authn takes
+// it, and under the write lock they queued behind each other.
 func (o *Org) TakeAuthnUsername(username string) (limit, remaining int, reset time.Time, ok bool) {
 	o.mu.RLock()
-	lifted := o.authnUsernameLimit() == 0
-	o.mu.RUnlock()
-	if lifted {
-		return 0, 0, time.Time{}, true
+	if o.authn.txs == nil { // the authn stores are made under the write lock
+		o.mu.RUnlock()
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.authnInit()
+		return o.takeAuthnUsername(username)
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.authnInit()
+	defer o.mu.RUnlock()
+	return o.takeAuthnUsername(username)
+}
+
+func (o *Org) takeAuthnUsername(username string) (limit, remaining int, reset time.Time, ok bool) {
 	if limit = o.authnUsernameLimit(); limit == 0 {
 		return 0, 0, time.Time{}, true
 	}
 	key := strings.ToLower(strings.TrimSpace(username))
 	now := o.clock.Now()
+	o.hot.Lock()
+	defer o.hot.Unlock()
 	w := o.authn.userRate[key]
 	if w == nil || !now.Before(w.start.Add(AuthnUsernameWindow)) || now.Before(w.start) {
 		if len(o.authn.userRate) > 10000 {

@@ -20,7 +20,8 @@ import (
 //     LastUpdated, and its transactions' fields;
 //   - o.hot guards the maps those steps share with each other: authn
 //     transactions (and their expiry), sessionTokens, remembered devices,
-//     auto-push settings and sessions.
+//     auto-push settings and sessions, and the per-username authn counts
+//     (TakeAuthnUsername, which runs in shared mode too).
 //
 // A shared step never changes anything else: where the exclusive code
 // would (a wrong password or passcode counts towards lockout, a locked-out

@@ -3,6 +3,7 @@ package org
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -231,5 +232,30 @@ func TestSharedSignInsWaitForOrgLists(t *testing.T) {
 		if got := len(o.OrgFactors()); got != len(defaultOrgFactors) {
 			t.Fatalf("%d org factors, want %d", got, len(defaultOrgFactors))
 		}
+	}
+}
+
+// TestConcurrentAuthnUsernameCounts: the per-username authn limit counts
+// attempts made at once exactly, and counting takes the org lock for
+// reading only (the generation stays: cached sign-on settings survive).
+func TestConcurrentAuthnUsernameCounts(t *testing.T) {
+	o := seedDefault(t, okta.Classic) // frozen clock: one window
+	o.TakeAuthnUsername("warm-up@example.com")
+	gen := o.mu.gen.Load()
+	var accepted atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 * AuthnUsernameLimit {
+		wg.Go(func() {
+			if _, _, _, ok := o.TakeAuthnUsername("Alice@Example.com "); ok {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := accepted.Load(); n != AuthnUsernameLimit {
+		t.Errorf("%d attempts accepted in one window, want %d", n, AuthnUsernameLimit)
+	}
+	if g := o.mu.gen.Load(); g != gen {
+		t.Errorf("counting took the write lock: generation %d -> %d", gen, g)
 	}
 }
