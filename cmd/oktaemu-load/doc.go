@@ -11,8 +11,11 @@
 // over a fixed number of keep-alive connections, the two sides attacked in
 // alternation; multi-step sign-ins are driven by closed-loop workers, since
 // each step needs the previous answer, against the binary and against the
-// same org served inside this process (as emulatortest serves a Go test). The binary is also timed from
-// process start to the first 200, and its resident memory read. The memory
+// same org served inside this process (as emulatortest serves a Go test).
+// When wrk is installed (-wrk), the two ratios and the binary's sign-ins
+// are measured again with it, in extra rows: a C client takes less of the
+// shared CPU (wrk.go, Lua scripts wrk_*.lua). The binary is also timed
+// from process start to the first 200, and its resident memory read. The memory
 // and many-orgs measures build orgs in this process and read its heap.
 //
 // Usage:

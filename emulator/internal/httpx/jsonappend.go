@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -139,17 +138,13 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 			return out, nil
 		}
 	}
-	e := encoders.Get().(*encoder)
-	defer func() {
-		if e.buf.Cap() <= 1<<20 {
-			encoders.Put(e)
-		}
-	}()
-	e.buf.Reset()
-	if err := e.enc.Encode(v); err != nil {
+	e := getEncoder()
+	defer e.put()
+	b, err := e.encode(v)
+	if err != nil {
 		return dst, err
 	}
-	return append(dst, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))...), nil
+	return append(dst, b...), nil
 }
 
 // appendStringMap appends m when all its values are strings and no key

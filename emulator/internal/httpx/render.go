@@ -43,27 +43,21 @@ func WriteJSON(c *gin.Context, status int, body any) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	e := encoders.Get().(*encoder)
-	defer func() {
-		if e.buf.Cap() <= 1<<20 && cap(e.raw) <= 1<<20 {
-			encoders.Put(e)
-		}
-	}()
+	e := getEncoder()
+	defer e.put()
+	var b []byte
+	var err error
 	if a, ok := body.(JSONAppender); ok {
-		var err error
-		if e.raw, err = a.AppendJSON(e.raw[:0]); err != nil {
-			WriteError(c, err)
-			return
-		}
-		writeBody(c, status, e.raw)
-		return
+		e.raw, err = a.AppendJSON(e.raw[:0])
+		b = e.raw
+	} else {
+		b, err = e.encode(body)
 	}
-	e.buf.Reset()
-	if err := e.enc.Encode(body); err != nil {
+	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	writeBody(c, status, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	writeBody(c, status, b)
 }
 
 // writeBody is what gin's c.Data does (Content-Type when none is set,
@@ -110,6 +104,24 @@ var encoders = sync.Pool{New: func() any {
 	e.enc.SetEscapeHTML(false)
 	return e
 }}
+
+func getEncoder() *encoder { return encoders.Get().(*encoder) }
+
+func (e *encoder) put() {
+	if e.buf.Cap() <= 1<<20 && cap(e.raw) <= 1<<20 {
+		encoders.Put(e)
+	}
+}
+
+// encode returns v's JSON without the encoder's trailing newline, valid
+// until e is used again.
+func (e *encoder) encode(v any) ([]byte, error) {
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
+}
 
 // Cause is one item of errorCauses.
 type Cause struct {
