@@ -341,7 +341,7 @@ func measureSignIn(c config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer emu.close()
+	defer emu.close() // on early returns; close is idempotent
 	clock := &orgClock{base: emu.url}
 	perSec, err := signInRounds(c, clock, signIns)
 	if err != nil {
@@ -354,7 +354,7 @@ func measureSignIn(c config) ([]row, error) {
 		}
 		rows = append(rows, signInRow("MFA sign-in, oktaemu binary, wrk", perSec))
 	}
-	emu.close()
+	emu.close() // now: the in-process measure needs the cores
 
 	// The same org served in this process, as the in-process helper
 	// (emulatortest, shaped like httptest) serves a Go test suite: client

@@ -150,8 +150,7 @@ func prepare(name string, data []byte) (dir, path, addr string, err error) {
 	if dir, err = os.MkdirTemp("", "oktaemu-load-"); err != nil {
 		return "", "", "", err
 	}
-	path = filepath.Join(dir, name)
-	if err = os.WriteFile(path, data, 0o600); err == nil {
+	if path, err = writeTemp(dir, name, data); err == nil {
 		addr, err = freePort()
 	}
 	if err != nil {

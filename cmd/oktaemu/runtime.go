@@ -31,8 +31,8 @@ var gcTunerOnce sync.Once
 // tuneGC keeps the collector's target at the live heap plus the headroom
 // above, unless the user chose one with GOGC. The target is recomputed
 // after every collection, so a heap that grows (orgs added on the control
-// plane, users created) does not keep a percentage chosen for a small one. It returns the percentage set now (-1 when GOGC
-// is set).
+// plane, users created) does not keep a percentage chosen for a small one.
+// It returns the percentage set now (-1 when GOGC is set).
 func tuneGC() int {
 	if _, set := os.LookupEnv("GOGC"); set {
 		return -1

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
-
-	fastjson "github.com/goccy/go-json"
 
 	"github.com/oktaemu/oktaemu/emulator/internal/httpx"
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
@@ -53,37 +50,27 @@ func viewOf(b factorBody) encoderView {
 			href += p
 		}
 		link := &httpx.Link{Name: l.name, Href: href, Hints: l.hints}
-		switch l.rel {
-		case "activate":
-			v.Links.Activate = link
-		case "poll":
-			v.Links.Poll = link
-		case "questions":
-			v.Links.Questions = link
-		case "resend":
+		if l.rel == "resend" {
 			v.Links.Resend = []httpx.Link{*link}
-		case "self":
-			v.Links.Self = link
-		case "user":
-			v.Links.User = link
-		case "verify":
-			v.Links.Verify = link
-		default:
+			continue
+		}
+		slot, ok := map[string]**httpx.Link{"activate": &v.Links.Activate, "poll": &v.Links.Poll,
+			"questions": &v.Links.Questions, "self": &v.Links.Self, "user": &v.Links.User, "verify": &v.Links.Verify}[l.rel]
+		if !ok {
 			panic("unknown rel " + l.rel)
 		}
+		*slot = link
 	}
 	return v
 }
 
 func encode(t *testing.T, v any) string {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := fastjson.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := httpx.EncodeJSON(v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return string(b)
 }
 
 // TestFactorJSONMatchesEncoder: every factor type in every status, with

@@ -133,7 +133,7 @@ func appendStringBody(dst []byte, s string) []byte {
 // A map of strings, the common profile, is written here: keys in order, as
 // the encoder sorts them.
 func AppendValue(dst []byte, v any) ([]byte, error) {
-	if m, ok := v.(map[string]any); ok && len(m) <= 8 {
+	if m, ok := v.(map[string]any); ok && m != nil && len(m) <= 8 {
 		if out, ok := appendStringMap(dst, m); ok {
 			return out, nil
 		}
@@ -147,14 +147,14 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
-// appendStringMap appends m when all its values are strings and no key
-// needs escaping (false, and dst unchanged, otherwise): the encoder sorts
-// keys by their escaped form, which is then the key itself.
+// appendStringMap appends m when all its values are strings and its keys
+// plain ASCII (false, and dst unchanged, otherwise): the encoder sorts keys
+// by their escaped form, which is then the key itself.
 func appendStringMap(dst []byte, m map[string]any) ([]byte, bool) {
 	var buf [8]string
 	keys := buf[:0]
 	for k, v := range m {
-		if _, ok := v.(string); !ok || !plain(k) {
+		if _, ok := v.(string); !ok || !plainASCII(k) {
 			return dst, false
 		}
 		keys = append(keys, k)
@@ -182,26 +182,6 @@ func quotedCompare(a, b string) int {
 		return cmp.Compare('"', b[n])
 	}
 	return cmp.Compare(a[n], '"')
-}
-
-// plain reports whether s is written as is between the quotes.
-func plain(s string) bool {
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b < 0x20 || b == '"' || b == '\\' {
-				return false
-			}
-			i++
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if (c == utf8.RuneError && size == 1) || c == '\u2028' || c == '\u2029' {
-			return false
-		}
-		i += size
-	}
-	return true
 }
 
 // AppendHints appends a link's hints object.

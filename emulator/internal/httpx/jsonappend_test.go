@@ -1,22 +1,15 @@
 package httpx
 
-import (
-	"bytes"
-	"testing"
-
-	fastjson "github.com/goccy/go-json"
-)
+import "testing"
 
 // encoded is v as WriteJSON's encoder writes it.
 func encoded(t *testing.T, v any) string {
 	t.Helper()
-	var buf bytes.Buffer
-	enc := fastjson.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := EncodeJSON(v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return string(b)
 }
 
 // FuzzAppendString: AppendString escapes any string as the answers'
@@ -41,4 +34,13 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("AppendValue(%q) = %s, want %s", m, got, want)
 		}
 	})
+}
+
+func TestAppendValueNilMap(t *testing.T) {
+	for _, v := range []any{map[string]any(nil), map[string]any{}, nil} {
+		got, err := AppendValue(nil, v)
+		if want := encoded(t, v); err != nil || string(got) != want {
+			t.Errorf("AppendValue(%#v) = %s, %v; want %s", v, got, err, want)
+		}
+	}
 }

@@ -113,6 +113,15 @@ func (e *encoder) put() {
 	}
 }
 
+// EncodeJSON is v as WriteJSON encodes a body that does not write its own
+// JSON (a copy): what JSONAppenders must write, byte for byte.
+func EncodeJSON(v any) ([]byte, error) {
+	e := getEncoder()
+	defer e.put()
+	b, err := e.encode(v)
+	return bytes.Clone(b), err
+}
+
 // encode returns v's JSON without the encoder's trailing newline, valid
 // until e is used again.
 func (e *encoder) encode(v any) ([]byte, error) {

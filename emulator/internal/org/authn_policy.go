@@ -200,19 +200,17 @@ func (o *Org) enrollNeeded(u *user, tx *authnTx) bool {
 // under the write lock (policies, factors and their status), so readers
 // in shared mode cache it per user, as signOnFor does.
 type enrollState struct {
-	gen                              uint64
 	action                           string
 	options                          int
 	requiredMissing, optionalMissing bool
 }
 
 func (o *Org) enrollStateOf(u *user) enrollState {
-	gen, cache := o.mu.cacheGen()
-	if m := u.enroll.Load(); cache && m != nil && m.gen == gen {
-		return *m
-	}
-	e := enrollState{gen: gen, action: o.enrollAction(u.ID)}
-	if !strings.EqualFold(e.action, "NEVER") {
+	return cached(o, &u.enroll, func() enrollState {
+		e := enrollState{action: o.enrollAction(u.ID)}
+		if strings.EqualFold(e.action, "NEVER") {
+			return e
+		}
 		o.eachEnrollOption(u, func(_ okta.FactorType, _, lvl string, active bool) {
 			e.options++
 			switch {
@@ -223,11 +221,8 @@ func (o *Org) enrollStateOf(u *user) enrollState {
 				e.optionalMissing = true
 			}
 		})
-	}
-	if cache {
-		u.enroll.Store(&e)
-	}
-	return e
+		return e
+	})
 }
 
 // canSkipEnroll: no REQUIRED factor is left and the user either holds a

@@ -34,9 +34,9 @@ type Org struct {
 	parsedPasswords sync.Map
 	parsedCount     atomic.Int64
 	// lastToken is the SSWS token CheckAPIToken last found, as of a
-	// generation of the org lock (signin.go): clients send one token on
+	// generation of the org lock (cache.go): clients send one token on
 	// every call, and its HMAC showed in profiles. Derived data.
-	lastToken atomic.Pointer[tokenMemo]
+	lastToken atomic.Pointer[memo[tokenMemo]]
 
 	settings Settings
 	opts     Options
@@ -171,15 +171,15 @@ func (o *Org) CheckAPIToken(token string) (APIToken, bool) {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	gen, cache := o.mu.cacheGen()
-	if m := o.lastToken.Load(); m != nil && m.gen == gen && sameSecret(m.token, token) {
-		return m.t, true
+	if m := o.lastToken.Load(); m != nil && m.gen == gen && sameSecret(m.v.token, token) {
+		return m.v.t, true
 	}
 	t, ok := o.tokens[o.macKey("", token)]
 	if !ok {
 		return APIToken{}, false
 	}
 	if cache {
-		o.lastToken.Store(&tokenMemo{gen: gen, token: token, t: *t})
+		o.lastToken.Store(&memo[tokenMemo]{gen: gen, v: tokenMemo{token: token, t: *t}})
 	}
 	return *t, true
 }
@@ -197,10 +197,10 @@ func sameSecret(a, b string) bool {
 	return d == 0
 }
 
-// tokenMemo is a valid token and its record as of a generation of o.mu
-// (held in memory only: snapshots keep the digests).
+// tokenMemo is a valid token and its record (held in memory only:
+// snapshots keep the digests). Unlike cached's memos it is keyed by the
+// token too.
 type tokenMemo struct {
-	gen   uint64
 	token string
 	t     APIToken
 }

@@ -524,24 +524,11 @@ func (o *Org) SignOnFor(uid string) SignOn {
 }
 
 func (o *Org) signOnFor(uid string) SignOn {
-	gen, cache := o.mu.cacheGen()
 	u := o.users[uid]
-	if cache && u != nil {
-		if m := u.signOn.Load(); m != nil && m.gen == gen {
-			return m.s
-		}
+	if u == nil {
+		return o.evalSignOn(uid)
 	}
-	s := o.evalSignOn(uid)
-	if cache && u != nil {
-		u.signOn.Store(&signOnMemo{gen: gen, s: s})
-	}
-	return s
-}
-
-// signOnMemo is a user's SignOn as of a generation of the org lock.
-type signOnMemo struct {
-	gen uint64
-	s   SignOn
+	return cached(o, &u.signOn, func() SignOn { return o.evalSignOn(uid) })
 }
 
 func (o *Org) evalSignOn(uid string) SignOn {

@@ -345,7 +345,7 @@ func TestEnrollCacheFollowsChanges(t *testing.T) {
 		t.Errorf("after the policy requires a question and LOGIN = %+v", after)
 	}
 	o.mu.Lock()
-	o.users[spAlice].enroll.Store(&enrollState{gen: o.mu.gen.Load(), action: "stale"})
+	o.users[spAlice].enroll.Store(&memo[enrollState]{gen: o.mu.gen.Load(), v: enrollState{action: "stale"}})
 	if e := o.enrollStateOf(o.users[spAlice]); e.action != "LOGIN" {
 		t.Errorf("the writer read the cache: %+v", e)
 	}

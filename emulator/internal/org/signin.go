@@ -1,10 +1,6 @@
 package org
 
-import (
-	"errors"
-	"sync"
-	"sync/atomic"
-)
+import "errors"
 
 // The steps of an ordinary sign-in — primary authentication with a
 // password (Authenticate), verifying a TOTP factor (AuthnVerifyFactor) and
@@ -78,27 +74,4 @@ func (o *Org) prepareSignIn() {
 	o.sessInit()
 	o.authList()
 	o.fxs().orgFactorList()
-}
-
-// orgLock is the org's read-write lock with a generation count, bumped when
-// a writer takes the lock and again when it lets go: odd while a writer
-// holds it. Readers in shared mode cache derived data (a user's sign-on
-// settings, signOnFor) with the generation they read it at; the cache is
-// good while that generation is current, since any change to what it was
-// derived from (policies, groups, memberships) is made under the write
-// lock. A writer, which may change those within its own critical section,
-// neither reads nor fills caches.
-type orgLock struct {
-	sync.RWMutex
-	gen atomic.Uint64
-}
-
-func (l *orgLock) Lock()   { l.RWMutex.Lock(); l.gen.Add(1) }
-func (l *orgLock) Unlock() { l.gen.Add(1); l.RWMutex.Unlock() }
-
-// cacheGen returns the generation derived data may be cached at, and
-// false when the caller holds the write lock (the generation is odd).
-func (l *orgLock) cacheGen() (uint64, bool) {
-	g := l.gen.Load()
-	return g, g%2 == 0
 }

@@ -25,7 +25,7 @@ import (
 func snapshotCmp() cmp.Options {
 	return cmp.Options{
 		cmp.Exporter(func(reflect.Type) bool { return true }),
-		cmpopts.IgnoreTypes(sync.Mutex{}, orgLock{}, sync.Pool{}, sync.Map{}, atomic.Int64{}, atomic.Pointer[signOnMemo]{}, atomic.Pointer[enrollState]{}, atomic.Pointer[tokenMemo]{}),
+		cmpopts.IgnoreTypes(sync.Mutex{}, orgLock{}, sync.Pool{}, sync.Map{}, atomic.Int64{}, atomic.Pointer[memo[SignOn]]{}, atomic.Pointer[memo[enrollState]]{}, atomic.Pointer[memo[tokenMemo]]{}),
 		cmp.Comparer(func(a, b *Clock) bool {
 			if a == nil || b == nil {
 				return a == b

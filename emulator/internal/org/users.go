@@ -63,10 +63,9 @@ type user struct {
 	// (signin.go).
 	signin sync.Mutex
 	// signOn and enroll cache signOnFor and enrollStateOf for this user
-	// (derived data, as of a generation of the org lock; snapshots skip
-	// sync/atomic fields).
-	signOn           atomic.Pointer[signOnMemo]
-	enroll           atomic.Pointer[enrollState]
+	// (cache.go).
+	signOn           atomic.Pointer[memo[SignOn]]
+	enroll           atomic.Pointer[memo[enrollState]]
 	password         digest
 	recoveryQuestion string
 	recoveryAnswer   digest
