@@ -99,6 +99,14 @@ func (b factorBody) AppendJSON(dst []byte) ([]byte, error) {
 			return dst, err
 		}
 	}
+	// The hrefs: the user's and the factor's, each escaped once; the
+	// links add plain ASCII suffixes (a character split between pieces
+	// cannot happen: every escaped piece ends before an ASCII one).
+	var hb [256]byte
+	hrefs := httpx.AppendStringBody(append(httpx.AppendStringBody(hb[:0], b.base), "/api/v1/users/"...), f.UserID)
+	n := len(hrefs)
+	hrefs = httpx.AppendStringBody(append(hrefs, "/factors/"...), f.ID)
+	user, self := hrefs[:n], hrefs
 	dst = append(dst, `,"_links":{`...)
 	var buf [4]factorLink
 	for i, l := range factorLinks(f, &buf) {
@@ -106,10 +114,14 @@ func (b factorBody) AppendJSON(dst []byte) ([]byte, error) {
 			dst = append(dst, ',')
 		}
 		dst = append(append(append(dst, '"'), l.rel...), `":`...)
+		href := user
+		if l.onFactor {
+			href = self
+		}
 		if l.name != "" {
-			dst = append(l.appendJSON(append(dst, '['), b.base), ']')
+			dst = append(l.appendJSON(append(dst, '['), href), ']')
 		} else {
-			dst = l.appendJSON(dst, b.base)
+			dst = l.appendJSON(dst, href)
 		}
 	}
 	return append(dst, "}}"...), nil
@@ -117,14 +129,15 @@ func (b factorBody) AppendJSON(dst []byte) ([]byte, error) {
 
 func factorPath(f org.Factor) string { return "/api/v1/users/" + f.UserID + "/factors/" + f.ID }
 
-// factorLink is one of a factor's `_links`: its key, the href's path below
-// the base URL in pieces, the methods it allows, and for resend (an array
-// of one named link) the name.
+// factorLink is one of a factor's `_links`: its key, its href (the user's
+// or, onFactor, the factor's, followed by suffix), the methods it allows,
+// and for resend (an array of one named link) the name.
 type factorLink struct {
-	rel   string
-	path  [5]string
-	hints *httpx.Hints
-	name  string
+	rel      string
+	onFactor bool
+	suffix   string // plain ASCII
+	hints    *httpx.Hints
+	name     string
 }
 
 var (
@@ -136,42 +149,45 @@ var (
 // factorLinks are f's links in its status (factors.md §2.3), in key order,
 // in buf.
 func factorLinks(f org.Factor, buf *[4]factorLink) []factorLink {
-	p := [5]string{"/api/v1/users/", f.UserID, "/factors/", f.ID}
-	at := func(suffix string) [5]string { q := p; q[4] = suffix; return q }
-	user := factorLink{rel: "user", path: [5]string{"/api/v1/users/", f.UserID}, hints: allowGet}
+	at := func(rel, suffix string) factorLink {
+		return factorLink{rel: rel, onFactor: true, suffix: suffix, hints: allowPost}
+	}
+	user := factorLink{rel: "user", hints: allowGet}
 	out := buf[:0]
 	if f.Status != okta.FactorActive {
 		switch f.Type {
 		case okta.FactorPush:
-			out = append(out, factorLink{rel: "poll", path: at("/lifecycle/activate/poll"), hints: allowPost})
+			out = append(out, at("poll", "/lifecycle/activate/poll"))
 		case okta.FactorSMS, okta.FactorCall, okta.FactorEmail:
-			out = append(out, factorLink{rel: "activate", path: at("/lifecycle/activate"), hints: allowPost},
-				factorLink{rel: "resend", path: at("/resend"), hints: allowPost, name: string(f.Type)})
+			resend := at("resend", "/resend")
+			resend.name = string(f.Type)
+			out = append(out, at("activate", "/lifecycle/activate"), resend)
 		case okta.FactorSignedNonce:
 		default:
-			out = append(out, factorLink{rel: "activate", path: at("/lifecycle/activate"), hints: allowPost})
+			out = append(out, at("activate", "/lifecycle/activate"))
 		}
-		return append(out, factorLink{rel: "self", path: p, hints: allowGet}, user)
+		return append(out, factorLink{rel: "self", onFactor: true, hints: allowGet}, user)
 	}
 	if f.Type == okta.FactorQuestion {
-		out = append(out, factorLink{rel: "questions", path: [5]string{"/api/v1/users/", f.UserID, "/factors/questions"}, hints: allowGet})
+		out = append(out, factorLink{rel: "questions", suffix: "/factors/questions", hints: allowGet})
 	}
-	out = append(out, factorLink{rel: "self", path: p, hints: allowGetDelete}, user)
+	out = append(out, factorLink{rel: "self", onFactor: true, hints: allowGetDelete}, user)
 	switch f.Type {
 	case okta.FactorQuestion, okta.FactorSignedNonce:
 	default:
-		out = append(out, factorLink{rel: "verify", path: at("/verify"), hints: allowPost})
+		out = append(out, at("verify", "/verify"))
 	}
 	return out
 }
 
 // appendJSON writes l as httpx.Link encodes: name (when set), href, hints.
-func (l factorLink) appendJSON(dst []byte, base string) []byte {
+// href is the escaped base of l's href.
+func (l factorLink) appendJSON(dst, href []byte) []byte {
 	dst = append(dst, '{')
 	if l.name != "" {
 		dst = append(httpx.AppendString(append(dst, `"name":`...), l.name), ',')
 	}
-	dst = httpx.AppendStrings(append(dst, `"href":`...), base, l.path[0], l.path[1], l.path[2], l.path[3], l.path[4])
+	dst = append(append(append(append(dst, `"href":"`...), href...), l.suffix...), '"')
 	return append(httpx.AppendHints(append(dst, `,"hints":`...), l.hints), '}')
 }
 

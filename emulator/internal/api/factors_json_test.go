@@ -45,10 +45,11 @@ func viewOf(b factorBody) encoderView {
 	}
 	var buf [4]factorLink
 	for _, l := range factorLinks(f, &buf) {
-		href := b.base
-		for _, p := range l.path {
-			href += p
+		href := b.base + "/api/v1/users/" + f.UserID
+		if l.onFactor {
+			href += "/factors/" + f.ID
 		}
+		href += l.suffix
 		link := &httpx.Link{Name: l.name, Href: href, Hints: l.hints}
 		if l.rel == "resend" {
 			v.Links.Resend = []httpx.Link{*link}
@@ -105,7 +106,8 @@ func TestFactorJSONMatchesEncoder(t *testing.T) {
 				b.embedded = map[string]any{"activation": map[string]any{"version": "U2F_V2", "nonce": "n<>", "timeoutSeconds": 20}}
 			}
 			if i == 0 {
-				b.base = `https://we"ird\host` + "\u2028/_org/acme"
+				b.base = `https://we"ird\host` + "\u2028/_org/acme\xe2"
+				b.f.UserID, b.f.ID = "00u\"\xe2\x80", "\x80\\fac\u2029\n"
 			}
 			bodies = append(bodies, b)
 		}

@@ -18,7 +18,7 @@ type TokenChecker func(token string) bool
 // back to cookie-session auth, and finds none).
 func RequireAPIToken(check TokenChecker) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		h := c.GetHeader("Authorization")
+		h := header(c.Request, "Authorization")
 		if h == "" {
 			WriteError(c, okta.Errorf(okta.E0000005))
 			return
@@ -38,7 +38,7 @@ func RequireAPIToken(check TokenChecker) gin.HandlerFunc {
 // E0000011; anonymous requests pass.
 func OptionalAPIToken(check TokenChecker) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		h := c.GetHeader("Authorization")
+		h := header(c.Request, "Authorization")
 		if h == "" {
 			c.Next()
 			return

@@ -133,17 +133,27 @@ func BaseURL(c *gin.Context) string {
 	return r.base
 }
 
+// header is r's first value of key, a canonical name, looked up without
+// Header.Get canonicalizing it again (the server's requests carry
+// canonical names).
+func header(r *http.Request, key string) string {
+	if v := r.Header[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 func baseURL(c *gin.Context) string {
 	r := c.Request
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+	if p := header(r, "X-Forwarded-Proto"); p == "http" || p == "https" {
 		scheme = p
 	}
 	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+	if h := header(r, "X-Forwarded-Host"); h != "" {
 		host = h
 	}
 	if host == "" {

@@ -22,37 +22,25 @@ type JSONAppender interface {
 // as \ufffd, U+2028 and U+2029 as \u2028 and \u2029.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst = appendStringBody(dst, s)
-	return append(dst, '"')
-}
-
-// AppendStrings appends the concatenation of parts as one JSON string (a
-// link's href from the base URL and path pieces, without building it).
-func AppendStrings(dst []byte, parts ...string) []byte {
-	for _, p := range parts {
-		if !plainASCII(p) {
-			// Escapes to write, or a character spanning two parts:
-			// escape the whole.
-			return AppendString(dst, strings.Join(parts, ""))
-		}
-	}
-	dst = append(dst, '"')
-	for _, p := range parts {
-		dst = append(dst, p...)
-	}
+	dst = AppendStringBody(dst, s)
 	return append(dst, '"')
 }
 
 const hexDigits = "0123456789abcdef"
 
-// plainASCII reports whether s is ASCII written as is between quotes.
+// plainASCII reports whether s is ASCII written as is between quotes:
+// eight bytes at a time, the last eight (overlapping) for the tail.
 func plainASCII(s string) bool {
-	for i := plainRun(s, 0); i < len(s); i++ {
-		if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= utf8.RuneSelf {
-			return false
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= utf8.RuneSelf {
+				return false
+			}
 		}
+		return true
 	}
-	return true
+	return plainRun(s, 0) >= n-7 && !special(load8(s, n-8))
 }
 
 // load8 is the eight bytes of s from i, little-endian (one load).
@@ -61,27 +49,33 @@ func load8(s string, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
-// plainRun returns the length of the run of s from i, a multiple of 8
-// bytes long, with no byte that needs a look (control characters, '"',
-// '\\', non-ASCII): eight bytes at a time.
-func plainRun(s string, i int) int {
+// special reports whether one of the eight bytes in x needs a look: a
+// control character, '"', '\\' or non-ASCII. (The "has less than" and
+// "has zero byte" tricks: a byte's borrow may flag the bytes after it,
+// but only after a real hit.)
+func special(x uint64) bool {
 	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	quote, backslash := x^('"'*lsb), x^('\\'*lsb)
+	return ((x-0x20*lsb)&^x|(quote-lsb)&^quote|(backslash-lsb)&^backslash|x)&msb != 0
+}
+
+// plainRun returns the length of the run of s from i, a multiple of 8
+// bytes long, with no byte that needs a look: eight bytes at a time.
+func plainRun(s string, i int) int {
 	j := i
-	for ; j+8 <= len(s); j += 8 {
-		x := load8(s, j)
-		quote, backslash := x^('"'*lsb), x^('\\'*lsb)
-		// A byte below 0x20, equal to '"' or '\\', or from 0x80 sets its
-		// high bit in the mask (the "has less than" and "has zero byte"
-		// tricks; they may flag bytes after a real hit, never miss one).
-		mask := (x-0x20*lsb)&^x | (quote-lsb)&^quote | (backslash-lsb)&^backslash | x
-		if mask&msb != 0 {
-			break
-		}
+	for ; j+8 <= len(s) && !special(load8(s, j)); j += 8 {
 	}
 	return j - i
 }
 
-func appendStringBody(dst []byte, s string) []byte {
+// AppendStringBody appends s escaped as AppendString does, without the
+// quotes: a piece of a longer string (a link's href from the base URL and
+// path pieces). Pieces escape as their concatenation would where each ends
+// before an ASCII character (nothing else can complete its UTF-8).
+func AppendStringBody(dst []byte, s string) []byte {
+	if plainASCII(s) {
+		return append(dst, s...)
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		i += plainRun(s, i)
@@ -151,22 +145,24 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 // plain ASCII (false, and dst unchanged, otherwise): the encoder sorts keys
 // by their escaped form, which is then the key itself.
 func appendStringMap(dst []byte, m map[string]any) ([]byte, bool) {
-	var buf [8]string
-	keys := buf[:0]
+	type pair struct{ k, v string }
+	var buf [8]pair
+	pairs := buf[:0]
 	for k, v := range m {
-		if _, ok := v.(string); !ok || !plainASCII(k) {
+		s, ok := v.(string)
+		if !ok || !plainASCII(k) {
 			return dst, false
 		}
-		keys = append(keys, k)
+		pairs = append(pairs, pair{k, s})
 	}
-	slices.SortFunc(keys, quotedCompare)
+	slices.SortFunc(pairs, func(a, b pair) int { return quotedCompare(a.k, b.k) })
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(AppendString(dst, k), ':')
-		dst = AppendString(dst, m[k].(string))
+		dst = append(append(append(dst, '"'), p.k...), `":`...)
+		dst = AppendString(dst, p.v)
 	}
 	return append(dst, '}'), true
 }
@@ -186,6 +182,13 @@ func quotedCompare(a, b string) int {
 
 // AppendHints appends a link's hints object.
 func AppendHints(dst []byte, h *Hints) []byte {
+	if h.json != nil {
+		return append(dst, h.json...)
+	}
+	return appendHints(dst, h)
+}
+
+func appendHints(dst []byte, h *Hints) []byte {
 	dst = append(dst, `{"allow":[`...)
 	for i, m := range h.Allow {
 		if i > 0 {

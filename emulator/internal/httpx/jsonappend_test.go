@@ -22,9 +22,6 @@ func FuzzAppendString(f *testing.F) {
 		if got, want := string(AppendString(nil, s)), encoded(t, s); got != want {
 			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
-		if got, want := string(AppendStrings(nil, s, k, s)), encoded(t, s+k+s); got != want {
-			t.Fatalf("AppendStrings(%q, %q, %q) = %s, want %s", s, k, s, got, want)
-		}
 		m := map[string]any{k: s, s: k, "z": "last"}
 		got, err := AppendValue(nil, m)
 		if err != nil {

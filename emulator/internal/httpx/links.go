@@ -10,6 +10,7 @@ import (
 // resource in its current state.
 type Hints struct {
 	Allow []string `json:"allow"`
+	json  []byte   // AppendHints's answer, for hints made by Allow
 }
 
 // Link is a HAL link object.
@@ -38,8 +39,8 @@ func NewLink(c *gin.Context, path string, methods ...string) Link {
 // commonHints are shared, read-only hints for the usual method sets, so
 // building a link allocates no hints.
 var commonHints = []*Hints{
-	{Allow: []string{"GET"}}, {Allow: []string{"POST"}}, {Allow: []string{"DELETE"}}, {Allow: []string{"PUT"}},
-	{Allow: []string{"GET", "DELETE"}}, {Allow: []string{"GET", "PUT"}}, {Allow: []string{"GET", "PUT", "DELETE"}},
+	newHints([]string{"GET"}), newHints([]string{"POST"}), newHints([]string{"DELETE"}), newHints([]string{"PUT"}),
+	newHints([]string{"GET", "DELETE"}), newHints([]string{"GET", "PUT"}), newHints([]string{"GET", "PUT", "DELETE"}),
 }
 
 // Allow returns the hints allowing methods, shared and read-only for the
@@ -52,5 +53,11 @@ func hintsFor(methods []string) *Hints {
 			return h
 		}
 	}
-	return &Hints{Allow: slices.Clone(methods)}
+	return newHints(slices.Clone(methods))
+}
+
+func newHints(methods []string) *Hints {
+	h := &Hints{Allow: methods}
+	h.json = appendHints(nil, h)
+	return h
 }

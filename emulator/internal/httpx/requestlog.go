@@ -79,7 +79,7 @@ func LogRequests(l *RequestLog) gin.HandlerFunc {
 		c.Next()
 		e := LoggedRequest{Time: EnvOf(c).Now(), Method: c.Request.Method, Path: c.Request.URL.Path,
 			Query: maskQuery(c.Request.URL.RawQuery), Status: c.Writer.Status(),
-			ContentType: c.GetHeader("Content-Type")}
+			ContentType: header(c.Request, "Content-Type")}
 		if r := lookup(c); r != nil {
 			e.ErrorCode = r.errorCode
 		}

@@ -453,13 +453,15 @@ func (o *Org) removeFactors(u *user, fs ...*factor) {
 
 // Factor returns factor fid of user uid.
 func (o *Org) Factor(uid, fid string) (Factor, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	f, err := o.userFactor(uid, fid)
-	if err != nil {
-		return Factor{}, err
-	}
-	return f.view(), nil
+	return userRead(o, uid, func(u *user, shared bool) (Factor, error) {
+		if err := o.syncFactorsIn(u, shared); err != nil {
+			return Factor{}, err
+		}
+		if f := factorByID(u, fid); f != nil {
+			return f.view(), nil
+		}
+		return Factor{}, okta.NotFound(fid, "UserFactor")
+	})
 }
 
 // DeleteFactor unenrolls factor fid of user uid (DELETE

@@ -216,18 +216,16 @@ func (o *Org) AddFactor(uid string, in NewFactor) (Factor, error) {
 // RecoveryQuestionFactor). GET /users/{id}/factors is this list, not
 // filtered by the MFA enrollment policy.
 func (o *Org) Factors(uid string) ([]Factor, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	u, err := o.lookupUser(uid)
-	if err != nil {
-		return nil, err
-	}
-	o.syncAutoFactors(u)
-	out := make([]Factor, len(u.factors))
-	for i, f := range u.factors {
-		out[i] = f.view()
-	}
-	return out, nil
+	return userRead(o, uid, func(u *user, shared bool) ([]Factor, error) {
+		if err := o.syncFactorsIn(u, shared); err != nil {
+			return nil, err
+		}
+		out := make([]Factor, len(u.factors))
+		for i, f := range u.factors {
+			out[i] = f.view()
+		}
+		return out, nil
+	})
 }
 
 // TOTPOptions are the RFC 6238 parameters Okta Verify and Google

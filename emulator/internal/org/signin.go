@@ -46,6 +46,25 @@ func signInStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
 	return v, err
 }
 
+// userRead runs read on user idOrLogin (an id or a login) with what
+// shared steps change about the user standing still: in shared mode, o.mu
+// for reading and the user's signin lock, so reads (GET a user, its
+// factors) run beside sign-ins and leave the org's generation, and with it
+// the caches (cache.go), as it was. read returns errExclusive to run again
+// under the exclusive lock.
+func userRead[T any](o *Org, idOrLogin string, read func(u *user, shared bool) (T, error)) (T, error) {
+	return signInStep(o, func(shared bool) (T, error) {
+		u, err := o.lookupUser(idOrLogin)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		u.signin.Lock()
+		defer u.signin.Unlock()
+		return read(u, shared)
+	})
+}
+
 // sharedStep runs step in shared mode, o.mu held for reading, once the
 // org has made what shared steps read (storesReady).
 func sharedStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -257,5 +258,79 @@ func TestConcurrentAuthnUsernameCounts(t *testing.T) {
 	}
 	if g := o.mu.gen.Load(); g != gen {
 		t.Errorf("counting took the write lock: generation %d -> %d", gen, g)
+	}
+}
+
+// Reads of a user and its factors run in shared mode once the org's own
+// factors are in place: they leave the org's generation (and its caches)
+// alone and answer while another reader holds the lock. A change that
+// calls for a synthesised factor sends the next read back to the
+// exclusive lock, which makes it.
+func TestUserReadsRunShared(t *testing.T) {
+	o := authnOrg(t, "identity")
+	const bob = "bob@example.com"
+	first, err := o.Factors(bob) // synthesises bob's email and recovery question
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := func(fs []Factor) []okta.FactorType {
+		var out []okta.FactorType
+		for _, f := range fs {
+			out = append(out, f.Type)
+		}
+		return out
+	}
+	if !slices.Contains(types(first), okta.FactorEmail) {
+		t.Fatalf("bob's factors %v: no synthesised email", types(first))
+	}
+	gen := o.mu.gen.Load()
+	o.mu.RLock() // a reader in progress: an exclusive read would wait for it
+	again, err := o.Factors(bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := o.Factor(bob, first[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := o.User(bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, missing := o.Factor(bob, "nosuchfactor")
+	o.mu.RUnlock()
+	if diff := cmp.Diff(first, again); diff != "" {
+		t.Errorf("factors read again (-first +again):\n%s", diff)
+	}
+	if diff := cmp.Diff(first[0], one); diff != "" {
+		t.Errorf("one factor (-listed +read):\n%s", diff)
+	}
+	if u.Profile["login"] != bob {
+		t.Errorf("user read: %+v", u)
+	}
+	if !okta.Is(missing, okta.E0000007) {
+		t.Errorf("unknown factor: %v", missing)
+	}
+	if g := o.mu.gen.Load(); g != gen {
+		t.Errorf("generation %d after shared reads, was %d", g, gen)
+	}
+
+	// A new recovery question: the synthesised factor's text follows,
+	// made under the exclusive lock.
+	q := "Name of your first school?"
+	if _, err := o.UpdateUser(u.ID, UserUpdate{RecoveryQuestion: &q, RecoveryAnswer: &q}); err != nil {
+		t.Fatal(err)
+	}
+	gen = o.mu.gen.Load()
+	after, err := o.Factors(bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(after, func(f Factor) bool { return f.Type == okta.FactorQuestion })
+	if i < 0 || after[i].Profile["questionText"] != q {
+		t.Errorf("factors after the change: %+v", after)
+	}
+	if o.mu.gen.Load() == gen {
+		t.Error("the synthesised factor's change was made without the exclusive lock")
 	}
 }

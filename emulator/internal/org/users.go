@@ -289,13 +289,7 @@ func (o *Org) lookupUser(idOrLogin string) (*user, error) {
 
 // User returns a user by id or login.
 func (o *Org) User(idOrLogin string) (User, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	u, err := o.lookupUser(idOrLogin)
-	if err != nil {
-		return User{}, err
-	}
-	return u.view(o), nil
+	return userRead(o, idOrLogin, func(u *user, _ bool) (User, error) { return u.view(o), nil })
 }
 
 // UserUpdate is a profile and credentials change.

@@ -356,6 +356,18 @@ func (o *Org) ActivationLimited(uid string) bool {
 // there is nothing to change). Their ids are stable per user.
 func (o *Org) syncAutoFactors(u *user) { o.autoFactorSync(u, true) }
 
+// syncFactorsIn syncs u's synthesised factors (syncAutoFactors) where the
+// caller holds o.mu exclusively; in shared mode they must be in sync
+// already, or it returns errExclusive.
+func (o *Org) syncFactorsIn(u *user, shared bool) error {
+	if !shared {
+		o.syncAutoFactors(u)
+	} else if !o.autoFactorsInSync(u) {
+		return errExclusive
+	}
+	return nil
+}
+
 // autoFactorsInSync reports whether syncAutoFactors(u) would change
 // nothing; it only reads.
 func (o *Org) autoFactorsInSync(u *user) bool { return !o.autoFactorSync(u, false) }
