@@ -148,9 +148,20 @@ func (h Authn) deviceCookie(c *gin.Context) string {
 		return v
 	}
 	v := h.Org.IDs().Random(32)
-	http.SetCookie(c.Writer, &http.Cookie{Name: DeviceCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteNoneMode,
-		Secure: c.Request.TLS != nil})
+	hdr := c.Writer.Header()
+	hdr["Set-Cookie"] = append(hdr["Set-Cookie"], deviceCookieHeader(v, c.Request.TLS != nil))
 	return v
+}
+
+// deviceCookieHeader is the Set-Cookie header http.SetCookie writes for
+// the device cookie v (an alphanumeric id), without its validation pass
+// and header name canonicalization (every primary authentication sets
+// one).
+func deviceCookieHeader(v string, secure bool) string {
+	if secure {
+		return DeviceCookie + "=" + v + "; Path=/; HttpOnly; Secure; SameSite=None"
+	}
+	return DeviceCookie + "=" + v + "; Path=/; HttpOnly; SameSite=None"
 }
 
 // limitUser applies Okta's per-username limit (429 E0000047 with the

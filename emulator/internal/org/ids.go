@@ -28,13 +28,21 @@ func NewIDs(seed uint64) *IDs {
 func (g *IDs) Random(n int) string { return g.prefixed("", n) }
 
 // prefixed returns prefix and n characters from [a-zA-Z0-9], built in one
-// allocation (ids and request ids are minted on every request).
+// allocation (ids and request ids are minted on every request): nine
+// characters from each number the generator draws, its base-62 digits
+// (62^9 divides into 2^64 1,363 times and a bit: the bias is below 0.1 %,
+// and nothing here is a secret: the generator is seeded).
 func (g *IDs) prefixed(prefix string, n int) string {
 	b := make([]byte, len(prefix)+n)
 	copy(b, prefix)
 	g.mu.Lock()
-	for i := len(prefix); i < len(b); i++ {
-		b[i] = alphabet[g.rng.Uint64()%uint64(len(alphabet))]
+	var x uint64
+	for i, k := len(prefix), 0; i < len(b); i, k = i+1, k-1 {
+		if k == 0 {
+			x, k = g.rng.Uint64(), 9
+		}
+		b[i] = alphabet[x%uint64(len(alphabet))]
+		x /= uint64(len(alphabet))
 	}
 	g.mu.Unlock()
 	return string(b)
