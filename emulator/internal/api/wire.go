@@ -29,38 +29,57 @@ func formatDate(t time.Time) string {
 	return string(appendDate(b[:0], t))
 }
 
-// appendDate appends t.UTC().Format(DateFormat).
+// appendDate appends t.UTC().Format(DateFormat), from t's Unix seconds
+// (days to a civil date as in Howard Hinnant's days_from_civil inverse):
+// t.Date and t.Clock each redo the calendar arithmetic, and dates are
+// written several times per factor.
 func appendDate(dst []byte, t time.Time) []byte {
-	t = t.UTC()
-	y, mo, d := t.Date()
-	if y < 0 || y > 9999 {
-		return t.AppendFormat(dst, DateFormat)
+	const maxSec = 253402300800 // 10000-01-01T00:00:00Z
+	sec := t.Unix()
+	if sec < 0 || sec >= maxSec {
+		return t.UTC().AppendFormat(dst, DateFormat)
 	}
-	h, mi, sec := t.Clock()
+	days, s := sec/86400, int(sec%86400)
+	z := days + 719468 // days since 0000-03-01
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := int(doy - (153*mp+2)/5 + 1)
+	m := int(mp + 3)
+	if m > 12 {
+		m -= 12
+	}
+	y := int(yoe + era*400)
+	if m <= 2 {
+		y++
+	}
 	ms := t.Nanosecond() / 1e6
 	var b [24]byte
-	put := func(i, v, n int) {
-		for j := i + n - 1; j >= i; j-- {
-			b[j] = byte('0' + v%10)
-			v /= 10
-		}
-	}
-	put(0, y, 4)
+	copy(b[0:], digits2[2*(y/100):2*(y/100)+2])
+	copy(b[2:], digits2[2*(y%100):2*(y%100)+2])
 	b[4] = '-'
-	put(5, int(mo), 2)
+	copy(b[5:], digits2[2*m:2*m+2])
 	b[7] = '-'
-	put(8, d, 2)
+	copy(b[8:], digits2[2*d:2*d+2])
 	b[10] = 'T'
-	put(11, h, 2)
+	copy(b[11:], digits2[2*(s/3600):2*(s/3600)+2])
 	b[13] = ':'
-	put(14, mi, 2)
+	copy(b[14:], digits2[2*(s/60%60):2*(s/60%60)+2])
 	b[16] = ':'
-	put(17, sec, 2)
+	copy(b[17:], digits2[2*(s%60):2*(s%60)+2])
 	b[19] = '.'
-	put(20, ms, 3)
+	b[20] = byte('0' + ms/100)
+	copy(b[21:], digits2[2*(ms%100):2*(ms%100)+2])
 	b[23] = 'Z'
 	return append(dst, b[:]...)
 }
+
+// digits2 is "00" to "99".
+const digits2 = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // userLink is the kind of link Okta puts on users: href and method.
 type userLink struct {

@@ -1,22 +1,26 @@
 package httpx
 
 import (
+	"encoding"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"sync"
 	"unicode/utf8"
 )
 
-// bindFlat is json.Unmarshal(b, v) for the common request body: a flat
-// object of plain strings ({"username":"…","password":"…"}, a stateToken
-// and a passCode) whose keys each name a string field of the struct v
-// points to, exactly as its json tag spells it. It decodes those without
-// encoding/json's validating pass and per-field reflection, and reports
-// false, v untouched, for anything else: other values, escapes, control
-// characters or invalid UTF-8 in a string, keys it does not know exactly
-// (json.Unmarshal also matches them case-insensitively), trailing data.
-// Bind then decodes with json.Unmarshal, whose answer (and error) stands;
-// FuzzBindFlat compares both.
+// bindFlat is json.Unmarshal(b, v) for the common request body: an
+// object of plain strings, booleans, nulls and objects of those
+// ({"username":"…","password":"…","options":{"warnBeforePasswordExpired":
+// false}}) whose keys each name a field of the struct v points to exactly
+// as its json tag spells it, of a matching kind (string, bool, struct). It
+// decodes those without encoding/json's validating pass and per-field
+// reflection, and reports false, v untouched, for anything else: numbers,
+// arrays, escapes, control characters or invalid UTF-8 in a string, keys
+// it does not know exactly (json.Unmarshal also matches them
+// case-insensitively), trailing data. Bind then decodes with
+// json.Unmarshal, whose answer (and error) stands; FuzzBindFlat compares
+// both.
 func bindFlat(b []byte, v any) bool {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
@@ -26,57 +30,112 @@ func bindFlat(b []byte, v any) bool {
 	if fields == nil {
 		return false
 	}
-	type set struct{ field, start, end int }
-	var buf [8]set
-	sets := buf[:0]
+	d := flatDecoder{b: b}
+	d.sets = d.buf[:0]
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return false
 	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		i++
-	} else {
-		for {
-			start, end, next, ok := plainString(b, i)
-			if !ok {
-				return false
-			}
-			field, known := fields[string(b[start:end])]
-			if !known {
-				return false
-			}
-			i = skipSpace(b, next)
-			if i == len(b) || b[i] != ':' {
-				return false
-			}
-			start, end, next, ok = plainString(b, skipSpace(b, i+1))
-			if !ok || len(sets) == cap(buf) {
-				return false
-			}
-			sets = append(sets, set{field, start, end})
-			i = skipSpace(b, next)
-			if i == len(b) {
-				return false
-			}
-			if b[i] == '}' {
-				i++
-				break
-			}
-			if b[i] != ',' {
-				return false
-			}
-			i = skipSpace(b, i+1)
-		}
-	}
-	if skipSpace(b, i) != len(b) {
+	i, ok := d.object(i, rv.Elem(), fields)
+	if !ok || skipSpace(b, i) != len(b) {
 		return false
 	}
-	st := rv.Elem()
-	for _, s := range sets {
-		st.Field(s.field).SetString(string(b[s.start:s.end]))
+	for _, s := range d.sets {
+		if s.end < 0 {
+			s.field.SetBool(s.start == 1)
+		} else {
+			s.field.SetString(string(b[s.start:s.end]))
+		}
 	}
 	return true
+}
+
+// flatDecoder collects what bindFlat sets, to set it once the whole body
+// has proved decodable.
+type flatDecoder struct {
+	b    []byte
+	sets []flatSet
+	buf  [12]flatSet
+}
+
+// flatSet is a string field's value b[start:end], or (end < 0) a bool
+// field's, true when start is 1.
+type flatSet struct {
+	field      reflect.Value
+	start, end int
+}
+
+// object reads the object at b[i] into st, the struct fields describes,
+// and returns the index after it.
+func (d *flatDecoder) object(i int, st reflect.Value, fields flatFields) (int, bool) {
+	b := d.b
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		start, end, next, ok := plainString(b, i)
+		if !ok {
+			return 0, false
+		}
+		f, known := fields[string(b[start:end])]
+		if !known {
+			return 0, false
+		}
+		i = skipSpace(b, next)
+		if i == len(b) || b[i] != ':' {
+			return 0, false
+		}
+		if i, ok = d.value(skipSpace(b, i+1), st.Field(f.index), f); !ok {
+			return 0, false
+		}
+		i = skipSpace(b, i)
+		if i == len(b) {
+			return 0, false
+		}
+		if b[i] == '}' {
+			return i + 1, true
+		}
+		if b[i] != ',' {
+			return 0, false
+		}
+		i = skipSpace(b, i+1)
+	}
+}
+
+// value reads the value at b[i] into field f and returns the index after
+// it. null leaves a string, bool or struct as it is, as json.Unmarshal
+// does.
+func (d *flatDecoder) value(i int, field reflect.Value, f flatField) (int, bool) {
+	b := d.b
+	if i == len(b) {
+		return 0, false
+	}
+	lit := func(word string) bool { return len(b)-i >= len(word) && string(b[i:i+len(word)]) == word }
+	switch {
+	case b[i] == 'n' && lit("null"):
+		return i + 4, true
+	case f.sub != nil:
+		if b[i] != '{' {
+			return 0, false
+		}
+		return d.object(i, field, f.sub)
+	case len(d.sets) == len(d.buf):
+		return 0, false
+	case f.kind == reflect.String:
+		start, end, next, ok := plainString(b, i)
+		if ok {
+			d.sets = append(d.sets, flatSet{field, start, end})
+		}
+		return next, ok
+	case b[i] == 't' && lit("true"):
+		d.sets = append(d.sets, flatSet{field, 1, -1})
+		return i + 4, true
+	case b[i] == 'f' && lit("false"):
+		d.sets = append(d.sets, flatSet{field, 0, -1})
+		return i + 5, true
+	}
+	return 0, false
 }
 
 // skipSpace returns the index of the first byte from i that is not JSON
@@ -112,23 +171,49 @@ func plainString(b []byte, i int) (start, end, next int, ok bool) {
 	return 0, 0, 0, false
 }
 
-// flatFields maps json names to the indexes of a struct's string fields.
-type flatFields map[string]int
+// flatFields maps json names to a struct's fields bindFlat decodes.
+type flatFields map[string]flatField
+
+// flatField is a string or bool field, or a struct one whose fields are
+// sub.
+type flatField struct {
+	index int
+	kind  reflect.Kind
+	sub   flatFields
+}
+
+// decodesItself reports whether json.Unmarshal hands t's values to their
+// own UnmarshalJSON or UnmarshalText (time.Time, say).
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return t.Implements(jsonUnmarshaler) || p.Implements(jsonUnmarshaler) || t.Implements(textUnmarshaler) ||
+		p.Implements(textUnmarshaler)
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
 var flatFieldCache sync.Map // reflect.Type -> flatFields (nil: not flat)
 
-// flatFieldsOf returns t's string fields by the name in their json tag,
-// or nil when bindFlat must leave t to json.Unmarshal: t embeds a struct
-// (promotion rules), a tag carries options other than omitempty (",string"
-// changes the encoding), or two fields share a name.
+// flatFieldsOf returns t's string, bool and (such) struct fields by the
+// name in their json tag, or nil when bindFlat must leave t to
+// json.Unmarshal: t embeds a struct (promotion rules), a tag carries
+// options other than omitempty (",string" changes the encoding), or two
+// fields share a name.
 func flatFieldsOf(t reflect.Type) flatFields {
 	if f, ok := flatFieldCache.Load(t); ok {
 		return f.(flatFields)
 	}
 	fields, names := flatFields{}, map[string]bool{}
-	for i := range t.NumField() {
+	if decodesItself(t) {
+		fields = nil
+	}
+	for i := 0; fields != nil && i < t.NumField(); i++ {
 		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
 			name = f.Name
 		}
@@ -137,8 +222,17 @@ func flatFieldsOf(t reflect.Type) flatFields {
 			break
 		}
 		names[name] = true
-		if f.IsExported() && f.Type.Kind() == reflect.String && f.Tag.Get("json") != "" && name != "-" {
-			fields[name] = i
+		if !f.IsExported() || tag == "" || name == "-" {
+			continue
+		}
+		switch k := f.Type.Kind(); {
+		case decodesItself(f.Type):
+		case k == reflect.String || k == reflect.Bool:
+			fields[name] = flatField{index: i, kind: k}
+		case k == reflect.Struct:
+			if sub := flatFieldsOf(f.Type); sub != nil {
+				fields[name] = flatField{index: i, kind: k, sub: sub}
+			}
 		}
 	}
 	flatFieldCache.Store(t, fields)

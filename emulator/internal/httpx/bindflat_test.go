@@ -2,28 +2,50 @@ package httpx
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// flatBody is shaped like the authn request: string fields, a named string
-// type, fields bindFlat must leave to json.Unmarshal (a bool, a map, a
-// nested struct, a pointer, an untagged field, an ignored one).
+// flatBody is shaped like the authn request: string and bool fields, a
+// named string type, nested structs, and fields bindFlat must leave to
+// json.Unmarshal (a map, a pointer, a number, a time, a type decoding
+// itself, an untagged field, an ignored one).
 type flatBody struct {
-	Username   string              `json:"username"`
-	Password   string              `json:"password,omitempty"`
-	Type       flatType            `json:"factorType"`
-	Revoke     bool                `json:"revokeSessions"`
-	Profile    map[string]any      `json:"profile"`
-	Options    struct{ A string }  `json:"options"`
+	Username string         `json:"username"`
+	Password string         `json:"password,omitempty"`
+	Type     flatType       `json:"factorType"`
+	Revoke   bool           `json:"revokeSessions"`
+	Profile  map[string]any `json:"profile"`
+	Options  struct {
+		Warn  bool   `json:"warnBeforePasswordExpired"`
+		Multi bool   `json:"multiOptionalFactorEnroll"`
+		Name  string `json:"name"`
+		Deep  struct {
+			X string `json:"x"`
+		} `json:"deep"`
+		Untagged string
+	} `json:"options"`
 	Verify     *struct{ P string } `json:"verify"`
+	N          int                 `json:"n"`
+	When       time.Time           `json:"when"`
+	Upper      upperText           `json:"upper"`
 	Untagged   string
 	Ignored    string `json:"-"`
 	unexported string
 }
 
 type flatType string
+
+// upperText decodes itself: json.Unmarshal calls UnmarshalText.
+type upperText string
+
+func (u *upperText) UnmarshalText(b []byte) error {
+	*u = upperText(strings.ToUpper(string(b)))
+	return nil
+}
 
 // FuzzBindFlat: whatever bindFlat accepts, it decodes as json.Unmarshal
 // does, and what it refuses it leaves untouched.
@@ -37,6 +59,10 @@ func FuzzBindFlat(f *testing.F) {
 		`{"Untagged":"x"}`, `{"Ignored":"x"}`, `{"-":"x"}`, `{"unexported":"x"}`, `{"username":"a"} x`,
 		`{"username":"a",}`, `{"username":"a"`, `[]`, `"username"`, `{"username":"a"}{}`,
 		`{"a":"1","b":"2","c":"3","d":"4","e":"5","f":"6","g":"7","h":"8","i":"9"}`,
+		`{"username":"u","password":"p","options":{"multiOptionalFactorEnroll":false,"warnBeforePasswordExpired":true}}`,
+		`{"options":{"deep":{"x":"1"},"name":null},"options":{"deep":{}}}`, `{"options":null,"username":null}`,
+		`{"revokeSessions":tru}`, `{"revokeSessions":"true"}`, `{"options":{"Untagged":"x"}}`, `{"when":{}}`,
+		`{"upper":"abc"}`, `{"n":1}`, `{"options":[]}`, `{"username":true}`, `{"options":{"warnBeforePasswordExpired":nul}}`,
 	} {
 		f.Add(s)
 	}
@@ -65,9 +91,10 @@ func TestBindFlatTakes(t *testing.T) {
 		`{"username":"alice@example.com","password":"Pa55word!"}`: true,
 		"{\n \"factorType\" : \"push\"\n}\n":                      true,
 		`{}`:                                                      true,
-		`{"revokeSessions":true}`:                                 false,
-		`{"Username":"a"}`:                                        false,
-		`{"username":"a\u0041"}`:                                  false,
+		`{"revokeSessions":true,"options":{"warnBeforePasswordExpired":false}}`: true,
+		`{"n":1}`:                false,
+		`{"Username":"a"}`:       false,
+		`{"username":"a\u0041"}`: false,
 	} {
 		var v flatBody
 		if got := bindFlat([]byte(body), &v); got != want {
