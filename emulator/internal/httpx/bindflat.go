@@ -30,8 +30,13 @@ func bindFlat(b []byte, v any) bool {
 	if fields == nil {
 		return false
 	}
-	d := flatDecoder{b: b}
-	d.sets = d.buf[:0]
+	d := flatDecoders.Get().(*flatDecoder)
+	defer func() {
+		clear(d.sets) // no reflect.Values kept alive by the pool
+		*d = flatDecoder{sets: d.sets[:0]}
+		flatDecoders.Put(d)
+	}()
+	d.b = b
 	i := skipSpace(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return false
@@ -54,9 +59,10 @@ func bindFlat(b []byte, v any) bool {
 // has proved decodable.
 type flatDecoder struct {
 	b    []byte
-	sets []flatSet
-	buf  [12]flatSet
+	sets []flatSet // up to its capacity
 }
+
+var flatDecoders = sync.Pool{New: func() any { return &flatDecoder{sets: make([]flatSet, 0, 12)} }}
 
 // flatSet is a string field's value b[start:end], or (end < 0) a bool
 // field's, true when start is 1.
@@ -120,7 +126,7 @@ func (d *flatDecoder) value(i int, field reflect.Value, f flatField) (int, bool)
 			return 0, false
 		}
 		return d.object(i, field, f.sub)
-	case len(d.sets) == len(d.buf):
+	case len(d.sets) == cap(d.sets):
 		return 0, false
 	case f.kind == reflect.String:
 		start, end, next, ok := plainString(b, i)
