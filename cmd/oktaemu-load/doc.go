@@ -5,8 +5,9 @@
 // Each server runs in its own process, as a wrk-style measure has it: the
 // emulator is the oktaemu binary serving a generated fixture file (`serve
 // --fixture`), the baseline is this command re-executed as a bare net/http
-// server answering the same bytes (for authn: after decoding the same
-// body). The load comes from this process: vegeta
+// server answering the same bytes: the emulator's answer, body and header
+// (Date aside: net/http writes it), for authn after decoding the same
+// body. The load comes from this process: vegeta
 // (github.com/tsenart/vegeta, a well-kept HTTP load library) at full speed
 // over a fixed number of keep-alive connections, the two sides attacked in
 // alternation; multi-step sign-ins are driven by closed-loop workers, since

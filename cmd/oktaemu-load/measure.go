@@ -72,9 +72,15 @@ func loadFixture(n int) (*fixtures.Org, error) {
 var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 
 func do(base, method, path, body string) (int, []byte, error) {
+	st, b, _, err := exchange(base, method, path, body)
+	return st, b, err
+}
+
+// exchange is do returning the answer's header too.
+func exchange(base, method, path, body string) (int, []byte, http.Header, error) {
 	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "SSWS "+loadToken)
@@ -83,11 +89,11 @@ func do(base, method, path, body string) (int, []byte, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return resp.StatusCode, b, resp.Header, err
 }
 
 // attack drives t at full speed for c.duration over c.conns connections
@@ -150,11 +156,11 @@ func measureFactors(c config) ([]row, error) {
 		return nil, err
 	}
 	path := "/api/v1/users/" + u + "/factors"
-	st, want, err := do(emu.url, "GET", path, "")
+	st, want, wantHdr, err := exchange(emu.url, "GET", path, "")
 	if err != nil || st != 200 {
 		return nil, fmt.Errorf("GET %s: %d %s %v", path, st, want, err)
 	}
-	base, err := startBare("bytes", want)
+	base, err := startBare("bytes", want, wantHdr)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +201,13 @@ func measureAuthn(c config) ([]row, error) {
 	bodyOf := func(i int) string {
 		return `{"username":"` + synth.Login("pw", i) + `","password":"` + loadPassword + `","options":{"multiOptionalFactorEnroll":false,"warnBeforePasswordExpired":false}}`
 	}
-	st, want, err := do(emu.url, "POST", "/api/v1/authn", bodyOf(0))
+	st, want, wantHdr, err := exchange(emu.url, "POST", "/api/v1/authn", bodyOf(0))
 	if err != nil || st != 200 || !bytes.Contains(want, []byte(`"SUCCESS"`)) {
 		return nil, fmt.Errorf("POST /api/v1/authn: %d %s %v", st, want, err)
 	}
 	// The baseline parses the same body and answers a transaction of the
-	// same size.
-	base, err := startBare("authn", want)
+	// same size, with the same headers.
+	base, err := startBare("authn", want, wantHdr)
 	if err != nil {
 		return nil, err
 	}

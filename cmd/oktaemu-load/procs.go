@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,14 +166,17 @@ func prepare(name string, data []byte) (dir, path, addr string, err error) {
 const (
 	bareModeEnv   = "OKTAEMU_LOAD_BARE"      // "bytes" or "authn"
 	bareAnswerEnv = "OKTAEMU_LOAD_BARE_FILE" // the answer's bytes
+	bareHeaderEnv = "OKTAEMU_LOAD_BARE_HEADER" // its header lines
 	bareAddrEnv   = "OKTAEMU_LOAD_BARE_ADDR"
 	bareProbe     = "/_bare/ready"
 )
 
 // startBare runs the baseline: this executable as a bare net/http server
-// answering answer to every request. Mode "authn" first decodes the body
-// as an authn request, the work any handler of that call does.
-func startBare(mode string, answer []byte) (*proc, error) {
+// answering the emulator's answer to every request, the same bytes: its
+// body and its header (Date aside, which net/http writes). Mode "authn"
+// first decodes the body as an authn request, the work any handler of
+// that call does.
+func startBare(mode string, answer []byte, header http.Header) (*proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -180,14 +185,38 @@ func startBare(mode string, answer []byte) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
+	var lines bytes.Buffer
+	if err := header.WriteSubset(&lines, map[string]bool{"Date": true}); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	hdrFile, err := writeTemp(dir, "answer.header", lines.Bytes())
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	cmd := exec.Command(exe)
-	cmd.Env = childEnv(bareModeEnv+"="+mode, bareAnswerEnv+"="+file, bareAddrEnv+"="+addr)
+	cmd.Env = childEnv(bareModeEnv+"="+mode, bareAnswerEnv+"="+file, bareHeaderEnv+"="+hdrFile, bareAddrEnv+"="+addr)
 	return start(cmd, addr, bareProbe, dir)
+}
+
+// readHeader reads header lines as WriteSubset wrote them.
+func readHeader(path string) (http.Header, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	h, err := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(b), strings.NewReader("\r\n")))).ReadMIMEHeader()
+	return http.Header(h), err
 }
 
 // serveBare is the baseline process's main.
 func serveBare() error {
 	answer, err := os.ReadFile(os.Getenv(bareAnswerEnv))
+	if err != nil {
+		return err
+	}
+	header, err := readHeader(os.Getenv(bareHeaderEnv))
 	if err != nil {
 		return err
 	}
@@ -204,7 +233,10 @@ func serveBare() error {
 				return
 			}
 		}
-		w.Header().Set("Content-Type", "application/json")
+		h := w.Header()
+		for k, v := range header {
+			h[k] = v // read only by net/http
+		}
 		_, _ = w.Write(answer)
 	})
 	ln, err := net.Listen("tcp", os.Getenv(bareAddrEnv))
