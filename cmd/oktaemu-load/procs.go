@@ -164,8 +164,8 @@ func prepare(name string, data []byte) (dir, path, addr string, err error) {
 
 // Environment of the re-executed baseline.
 const (
-	bareModeEnv   = "OKTAEMU_LOAD_BARE"      // "bytes" or "authn"
-	bareAnswerEnv = "OKTAEMU_LOAD_BARE_FILE" // the answer's bytes
+	bareModeEnv   = "OKTAEMU_LOAD_BARE"        // "bytes" or "authn"
+	bareAnswerEnv = "OKTAEMU_LOAD_BARE_FILE"   // the answer's bytes
 	bareHeaderEnv = "OKTAEMU_LOAD_BARE_HEADER" // its header lines
 	bareAddrEnv   = "OKTAEMU_LOAD_BARE_ADDR"
 	bareProbe     = "/_bare/ready"
