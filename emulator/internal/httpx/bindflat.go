@@ -196,7 +196,20 @@ func decodesItself(t reflect.Type) bool {
 		p.Implements(textUnmarshaler)
 }
 
+// plainTagName reports whether name is letters, digits, '_' and '-' only:
+// json.Unmarshal takes those as written (it ignores some other tag names
+// and uses the field's name instead).
+func plainTagName(name string) bool {
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 var (
+	jsonNumber      = reflect.TypeFor[json.Number]()
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
@@ -204,10 +217,12 @@ var (
 var flatFieldCache sync.Map // reflect.Type -> flatFields (nil: not flat)
 
 // flatFieldsOf returns t's string, bool and (such) struct fields by the
-// name in their json tag, or nil when bindFlat must leave t to
-// json.Unmarshal: t embeds a struct (promotion rules), a tag carries
-// options other than omitempty (",string" changes the encoding), or two
-// fields share a name.
+// name in their json tag, leaving out types json.Unmarshal decodes their
+// own way (json.Number, types with UnmarshalJSON or UnmarshalText). It
+// returns nil when bindFlat must leave t to json.Unmarshal: t decodes
+// itself, has an embedded field (promotion rules), a tag with options
+// other than omitempty (",string" changes the encoding) or with a name
+// json.Unmarshal would not take, or two fields sharing a name.
 func flatFieldsOf(t reflect.Type) flatFields {
 	if f, ok := flatFieldCache.Load(t); ok {
 		return f.(flatFields)
@@ -223,7 +238,7 @@ func flatFieldsOf(t reflect.Type) flatFields {
 		if name == "" {
 			name = f.Name
 		}
-		if f.Anonymous || (opts != "" && opts != "omitempty") || names[name] {
+		if f.Anonymous || (opts != "" && opts != "omitempty") || names[name] || !plainTagName(name) {
 			fields = nil
 			break
 		}
@@ -232,7 +247,7 @@ func flatFieldsOf(t reflect.Type) flatFields {
 			continue
 		}
 		switch k := f.Type.Kind(); {
-		case decodesItself(f.Type):
+		case decodesItself(f.Type) || f.Type == jsonNumber:
 		case k == reflect.String || k == reflect.Bool:
 			fields[name] = flatField{index: i, kind: k}
 		case k == reflect.Struct:

@@ -30,6 +30,7 @@ type flatBody struct {
 	} `json:"options"`
 	Verify     *struct{ P string } `json:"verify"`
 	N          int                 `json:"n"`
+	Num        json.Number         `json:"num"`
 	When       time.Time           `json:"when"`
 	Upper      upperText           `json:"upper"`
 	Untagged   string
@@ -62,7 +63,9 @@ func FuzzBindFlat(f *testing.F) {
 		`{"username":"u","password":"p","options":{"multiOptionalFactorEnroll":false,"warnBeforePasswordExpired":true}}`,
 		`{"options":{"deep":{"x":"1"},"name":null},"options":{"deep":{}}}`, `{"options":null,"username":null}`,
 		`{"revokeSessions":tru}`, `{"revokeSessions":"true"}`, `{"options":{"Untagged":"x"}}`, `{"when":{}}`,
-		`{"upper":"abc"}`, `{"n":1}`, `{"options":[]}`, `{"username":true}`, `{"options":{"warnBeforePasswordExpired":nul}}`,
+		`{"upper":"abc"}`, `{"num":"abc"}`, `{"num":"12"}`,
+		`{"username":"1","username":"2","username":"3","username":"4","username":"5","username":"6","username":"7",` +
+			`"username":"8","username":"9","username":"10","username":"11","username":"12","username":"13"}`, `{"n":1}`, `{"options":[]}`, `{"username":true}`, `{"options":{"warnBeforePasswordExpired":nul}}`,
 	} {
 		f.Add(s)
 	}
@@ -104,5 +107,11 @@ func TestBindFlatTakes(t *testing.T) {
 	var m map[string]any
 	if bindFlat([]byte(`{"a":"b"}`), &m) {
 		t.Error("bindFlat decoded into a map")
+	}
+	var odd struct {
+		A string `json:"a'b"` // json.Unmarshal ignores this name: the key is "A"
+	}
+	if bindFlat([]byte(`{"a'b":"x"}`), &odd) {
+		t.Error("bindFlat took a tag name json.Unmarshal ignores")
 	}
 }

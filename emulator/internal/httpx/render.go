@@ -229,8 +229,8 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	// out-of-range integers, accepts control characters in strings and
 	// keeps invalid UTF-8, where Okta's answer is 400. It copies what it
 	// keeps (strings, json.RawMessage), so the buffer is reused.
-	// Flat objects of strings, most bodies, skip its reflection
-	// (bindFlat).
+	// Most bodies, objects of plain strings and booleans, skip its
+	// validating pass and reflection (bindFlat).
 	if bindFlat(b, v) {
 		return true, nil
 	}

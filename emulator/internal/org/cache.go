@@ -7,12 +7,13 @@ import (
 
 // orgLock is the org's read-write lock with a generation count, bumped when
 // a writer takes the lock and again when it lets go: odd while a writer
-// holds it. Readers holding it shared (sign-in steps, signin.go) cache data
-// derived from the org with the generation they read it at (cached): the
-// cache is good while that generation is current, since any change to what
-// it was derived from (policies, groups, memberships, factors, tokens) is
-// made under the write lock. A writer, which may change those within its
-// own critical section, neither reads nor fills caches.
+// holds it. Readers holding it shared (sign-in steps and reads of users and
+// their factors, signin.go) cache data derived from the org with the
+// generation they read it at (cached): the cache is good while that
+// generation is current, since any change to what it was derived from
+// (policies, groups, memberships, factors, tokens) is made under the write
+// lock. A writer, which may change those within its own critical section,
+// neither reads nor fills caches.
 type orgLock struct {
 	sync.RWMutex
 	gen atomic.Uint64

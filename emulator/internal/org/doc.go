@@ -7,8 +7,11 @@
 // carry no JSON tags. Operations enforce Okta's invariants and fail with
 // *okta.Error values; the HTTP layer only renders them.
 //
-// Concurrency: one RWMutex per Org guards all of its state. Read methods
-// return copies, so callers never hold references into guarded maps.
+// Concurrency: one read-write lock per Org (orgLock, cache.go) guards its
+// state; writes hold it exclusively. Sign-in steps and reads of users and
+// factors hold it for reading, with a lock per user and one for the maps
+// sign-ins share (signin.go). Read methods return copies, so callers never
+// hold references into guarded maps.
 //
 // Secrets (passwords, recovery answers, security-question answers, API
 // tokens) are kept only as salted HMAC-SHA256 digests: cheap to check, as an

@@ -457,10 +457,11 @@ func (o *Org) Factor(uid, fid string) (Factor, error) {
 		if err := o.syncFactorsIn(u, shared); err != nil {
 			return Factor{}, err
 		}
-		if f := factorByID(u, fid); f != nil {
-			return f.view(), nil
+		f, err := factorIn(u, fid)
+		if err != nil {
+			return Factor{}, err
 		}
-		return Factor{}, okta.NotFound(fid, "UserFactor")
+		return f.view(), nil
 	})
 }
 

@@ -30,7 +30,7 @@ func (g *IDs) Random(n int) string { return g.prefixed("", n) }
 // prefixed returns prefix and n characters from [a-zA-Z0-9], built in one
 // allocation (ids and request ids are minted on every request): nine
 // characters from each number the generator draws, its base-62 digits
-// (62^9 divides into 2^64 1,363 times and a bit: the bias is below 0.1 %,
+// (62^9 divides into 2^64 1,362 times and a bit: the bias is below 0.1 %,
 // and nothing here is a secret: the generator is seeded).
 func (g *IDs) prefixed(prefix string, n int) string {
 	b := make([]byte, len(prefix)+n)

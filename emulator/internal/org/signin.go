@@ -25,9 +25,10 @@ import "errors"
 // forgotten, a push, SMS or WebAuthn factor, a first sign-in making the
 // stores), it returns errExclusive before changing anything and the step
 // runs again under the exclusive lock. Functions that read what shared
-// steps change (user views with LastLogin, sessions, snapshots) hold o.mu
-// exclusively. Both modes run the same code; holding o.hot or the signin
-// lock under the exclusive lock is harmless.
+// steps change hold o.mu exclusively (sessions, snapshots), or for reading
+// with the user's signin lock (user and factor views, userRead). Both
+// modes run the same code; holding o.hot or the signin lock under the
+// exclusive lock is harmless.
 var errExclusive = errors.New("org: step needs the exclusive lock")
 
 // signInStep runs step in shared mode and, if it returns errExclusive,
@@ -47,13 +48,14 @@ func signInStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
 }
 
 // userRead runs read on user idOrLogin (an id or a login) with what
-// shared steps change about the user standing still: in shared mode, o.mu
-// for reading and the user's signin lock, so reads (GET a user, its
+// shared steps change about the user standing still: first in shared mode,
+// o.mu for reading and the user's signin lock, so reads (GET a user, its
 // factors) run beside sign-ins and leave the org's generation, and with it
 // the caches (cache.go), as it was. read returns errExclusive to run again
-// under the exclusive lock.
+// under the exclusive lock. Unlike a sign-in step it needs no stores
+// (storesReady) and makes none: a read has no side effects.
 func userRead[T any](o *Org, idOrLogin string, read func(u *user, shared bool) (T, error)) (T, error) {
-	return signInStep(o, func(shared bool) (T, error) {
+	step := func(shared bool) (T, error) {
 		u, err := o.lookupUser(idOrLogin)
 		if err != nil {
 			var zero T
@@ -62,7 +64,16 @@ func userRead[T any](o *Org, idOrLogin string, read func(u *user, shared bool) (
 		u.signin.Lock()
 		defer u.signin.Unlock()
 		return read(u, shared)
-	})
+	}
+	o.mu.RLock()
+	v, err := step(true)
+	o.mu.RUnlock()
+	if err != errExclusive {
+		return v, err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return step(false)
 }
 
 // sharedStep runs step in shared mode, o.mu held for reading, once the

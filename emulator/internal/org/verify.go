@@ -85,6 +85,11 @@ func (o *Org) userFactor(uid, fid string) (*factor, error) {
 		return nil, err
 	}
 	o.syncAutoFactors(u)
+	return factorIn(u, fid)
+}
+
+// factorIn is u's factor fid, or 404 E0000007.
+func factorIn(u *user, fid string) (*factor, error) {
 	if f := factorByID(u, fid); f != nil {
 		return f, nil
 	}
@@ -379,15 +384,23 @@ func (o *Org) autoFactorSync(u *user, apply bool) (change bool) {
 	if rules.OktaVerifySiblings && o.groupOktaVerify(u, apply) {
 		change = true
 	}
-	if rules.AutoEmailFactor && u.EmailVerified && u.Email() != "" && o.authenticatorActive("okta_email") &&
+	if rules.AutoEmailFactor && u.EmailVerified && u.Email() != "" &&
 		!slices.ContainsFunc(u.factors, func(f *factor) bool { return f.Type == okta.FactorEmail }) {
-		if apply {
-			f := o.addFactor(u, NewFactor{ID: stableID("emf", u.ID), Type: okta.FactorEmail,
-				Profile: map[string]any{"email": u.Email()}})
-			f.autoEmail = true
-			f.Created, f.LastUpdated = time.Time{}, time.Time{}
+		switch {
+		case !apply && (o.fx == nil || o.fx.auths == nil):
+			// Whether the email authenticator is active needs the
+			// authenticators, which the org makes on first use: a
+			// read-only check makes nothing, the exclusive sync will.
+			return true
+		case o.authenticatorActive("okta_email"):
+			if apply {
+				f := o.addFactor(u, NewFactor{ID: stableID("emf", u.ID), Type: okta.FactorEmail,
+					Profile: map[string]any{"email": u.Email()}})
+				f.autoEmail = true
+				f.Created, f.LastUpdated = time.Time{}, time.Time{}
+			}
+			change = true
 		}
-		change = true
 	}
 	if rules.RecoveryQuestionFactor {
 		hasMFAQuestion := slices.ContainsFunc(u.factors, func(f *factor) bool {
