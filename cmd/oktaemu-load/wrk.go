@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"github.com/oktaemu/oktaemu/fixtures/synth"
 )
 
@@ -145,13 +143,12 @@ func runWrkSignIns(c config, base string, offset, d time.Duration) (wrkResult, e
 	if err != nil {
 		return wrkResult{}, err
 	}
+	codes, err := totpCodes(c.signins, time.Now().Add(offset))
+	if err != nil {
+		return wrkResult{}, err
+	}
 	var users strings.Builder
-	now := time.Now().Add(offset)
-	for i := range c.signins {
-		code, err := totp.GenerateCode(synth.Secret(i), now)
-		if err != nil {
-			return wrkResult{}, err
-		}
+	for i, code := range codes {
 		fmt.Fprintf(&users, "%s %s\n", synth.Login("load", i), code)
 	}
 	file, err := writeTemp(dir, "users.txt", []byte(users.String()))
