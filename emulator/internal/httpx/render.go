@@ -230,7 +230,7 @@ func Bind(c *gin.Context, v any) (bool, error) {
 	// keeps invalid UTF-8, where Okta's answer is 400. It copies what it
 	// keeps (strings, json.RawMessage), so the buffer is reused.
 	// Most bodies, objects of plain strings and booleans, skip its
-	// validating pass and reflection (bindFlat).
+	// validating pass and per-field reflection (bindFlat).
 	if bindFlat(b, v) {
 		return true, nil
 	}

@@ -53,7 +53,8 @@ func signInStep[T any](o *Org, step func(shared bool) (T, error)) (T, error) {
 // factors) run beside sign-ins and leave the org's generation, and with it
 // the caches (cache.go), as it was. read returns errExclusive to run again
 // under the exclusive lock. Unlike a sign-in step it needs no stores
-// (storesReady) and makes none: a read has no side effects.
+// (storesReady) and makes none; the exclusive fallback makes only what
+// syncing the org's own factors makes (syncAutoFactors).
 func userRead[T any](o *Org, idOrLogin string, read func(u *user, shared bool) (T, error)) (T, error) {
 	step := func(shared bool) (T, error) {
 		u, err := o.lookupUser(idOrLogin)

@@ -269,6 +269,8 @@ func TestConcurrentAuthnUsernameCounts(t *testing.T) {
 func TestUserReadsRunShared(t *testing.T) {
 	// Classic synthesises no factors: reads of a fresh org are shared
 	// from the first, and make nothing (no authenticators, no stores).
+	// (Identity Engine's first read of a user syncs its factors under the
+	// exclusive lock, below.)
 	classic := authnOrg(t, "classic")
 	gen := classic.mu.gen.Load()
 	if _, err := classic.User("alice@example.com"); err != nil {
@@ -284,7 +286,18 @@ func TestUserReadsRunShared(t *testing.T) {
 
 	o := authnOrg(t, "identity")
 	const bob = "bob@example.com"
+	// The read-only check of a fresh org (no authenticators yet) reports
+	// the sync as needed rather than making them under a shared lock.
+	o.mu.RLock()
+	inSync := o.autoFactorsInSync(o.users[o.usersByLogin[bob]])
+	o.mu.RUnlock()
+	if inSync || o.fx.auths != nil {
+		t.Fatalf("fresh org's shared check: in sync %v, authenticators made %v", inSync, o.fx.auths != nil)
+	}
 	first, err := o.Factors(bob) // synthesises bob's email and recovery question
+	if o.authn.txs != nil {
+		t.Error("a read made the authn stores")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +359,22 @@ func TestUserReadsRunShared(t *testing.T) {
 	if o.mu.gen.Load() == gen {
 		t.Error("the synthesised factor's change was made without the exclusive lock")
 	}
+	// First reads of a fresh org's users at once: the read-only checks
+	// make nothing, the exclusive syncs make the authenticators once (run
+	// with -race).
+	fresh := authnOrg(t, "identity")
+	var wg sync.WaitGroup
+	for _, login := range []string{"alice@example.com", "bob@example.com", "carol@example.com"} {
+		for range 4 {
+			wg.Go(func() {
+				if _, err := fresh.Factors(login); err != nil {
+					t.Error(err)
+				}
+				if _, err := fresh.User(login); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
 }
