@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"bytes"
 	"io"
 	"net/url"
 	"strings"
@@ -68,13 +67,13 @@ func maskQuery(raw string) string {
 // LogRequests records every request of the org in l, with the org's clock.
 func LogRequests(l *RequestLog) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var buf *bytes.Buffer
+		var body *keptBody
 		if r := c.Request; r.Body != nil && r.ContentLength != 0 && r.Method != "GET" {
-			buf = new(bytes.Buffer)
-			r.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.TeeReader(r.Body, &limitedWriter{buf, maxLoggedBody}), r.Body}
+			body = &keptBody{ReadCloser: r.Body}
+			if r.ContentLength > 0 {
+				body.kept = make([]byte, 0, min(r.ContentLength, maxLoggedBody))
+			}
+			r.Body = body
 		}
 		c.Next()
 		e := LoggedRequest{Time: EnvOf(c).Now(), Method: c.Request.Method, Path: c.Request.URL.Path,
@@ -83,23 +82,26 @@ func LogRequests(l *RequestLog) gin.HandlerFunc {
 		if r := lookup(c); r != nil {
 			e.ErrorCode = r.errorCode
 		}
-		if buf != nil {
-			e.Body = buf.Bytes()
+		if body != nil {
+			e.Body = body.kept
 		}
 		l.add(e)
 	}
 }
 
-type limitedWriter struct {
-	w *bytes.Buffer
-	n int
+// keptBody is a request body that keeps what the handlers read of it, up
+// to maxLoggedBody bytes, for the log.
+type keptBody struct {
+	io.ReadCloser
+	kept []byte
 }
 
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if room := l.n - l.w.Len(); room > 0 {
-		l.w.Write(p[:min(len(p), room)])
+func (b *keptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := maxLoggedBody - len(b.kept); room > 0 && n > 0 {
+		b.kept = append(b.kept, p[:min(n, room)]...)
 	}
-	return len(p), nil
+	return n, err
 }
 
 func (l *RequestLog) add(e LoggedRequest) {
