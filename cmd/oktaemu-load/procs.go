@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,7 +164,7 @@ func prepare(name string, data []byte) (dir, path, addr string, err error) {
 const (
 	bareModeEnv   = "OKTAEMU_LOAD_BARE"        // "bytes" or "authn"
 	bareAnswerEnv = "OKTAEMU_LOAD_BARE_FILE"   // the answer's bytes
-	bareHeaderEnv = "OKTAEMU_LOAD_BARE_HEADER" // its header lines
+	bareHeaderEnv = "OKTAEMU_LOAD_BARE_HEADER" // its header, as JSON
 	bareAddrEnv   = "OKTAEMU_LOAD_BARE_ADDR"
 	bareProbe     = "/_bare/ready"
 )
@@ -185,12 +183,13 @@ func startBare(mode string, answer []byte, header http.Header) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lines bytes.Buffer
-	if err := header.WriteSubset(&lines, map[string]bool{"Date": true}); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+	header = header.Clone()
+	header.Del("Date")
+	var hdrFile string
+	hdr, err := json.Marshal(header)
+	if err == nil {
+		hdrFile, err = writeTemp(dir, "answer.header.json", hdr)
 	}
-	hdrFile, err := writeTemp(dir, "answer.header", lines.Bytes())
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -200,24 +199,16 @@ func startBare(mode string, answer []byte, header http.Header) (*proc, error) {
 	return start(cmd, addr, bareProbe, dir)
 }
 
-// readHeader reads header lines as WriteSubset wrote them.
-func readHeader(path string) (http.Header, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	h, err := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(b), strings.NewReader("\r\n")))).ReadMIMEHeader()
-	return http.Header(h), err
-}
-
 // serveBare is the baseline process's main.
 func serveBare() error {
 	answer, err := os.ReadFile(os.Getenv(bareAnswerEnv))
 	if err != nil {
 		return err
 	}
-	header, err := readHeader(os.Getenv(bareHeaderEnv))
-	if err != nil {
+	var header http.Header
+	if b, err := os.ReadFile(os.Getenv(bareHeaderEnv)); err != nil {
+		return err
+	} else if err := json.Unmarshal(b, &header); err != nil {
 		return err
 	}
 	authn := os.Getenv(bareModeEnv) == "authn"

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/oktaemu/oktaemu/emulator/internal/httpx"
 	"github.com/oktaemu/oktaemu/emulator/internal/okta"
 	"github.com/oktaemu/oktaemu/emulator/internal/org"
@@ -141,5 +143,59 @@ func TestFactorJSONMatchesEncoder(t *testing.T) {
 	}
 	if got, _ := (factorList{}).AppendJSON(nil); string(got) != "[]" {
 		t.Errorf("empty list = %s", got)
+	}
+}
+
+// TestFactorLinksByState: a factor's `_links` in each state, written out
+// as factors.md §2.3 lists them (independent of factorLinks, which
+// viewOf above reuses).
+func TestFactorLinksByState(t *testing.T) {
+	const base = "http://localhost:8080"
+	const user = base + "/api/v1/users/00uu1"
+	link := func(href string, methods ...string) map[string]any {
+		allow := make([]any, len(methods))
+		for i, m := range methods {
+			allow[i] = m
+		}
+		return map[string]any{"href": href, "hints": map[string]any{"allow": allow}}
+	}
+	self := func(id string) string { return user + "/factors/" + id }
+	tests := []struct {
+		typ    okta.FactorType
+		status okta.FactorStatus
+		want   map[string]any
+	}{
+		{okta.FactorSMS, okta.FactorPendingActivation, map[string]any{
+			"activate": link(self("f1")+"/lifecycle/activate", "POST"),
+			"resend":   []any{map[string]any{"name": "sms", "href": self("f1") + "/resend", "hints": map[string]any{"allow": []any{"POST"}}}},
+			"self":     link(self("f1"), "GET"), "user": link(user, "GET")}},
+		{okta.FactorEmail, okta.FactorPendingActivation, map[string]any{
+			"activate": link(self("f1")+"/lifecycle/activate", "POST"),
+			"resend":   []any{map[string]any{"name": "email", "href": self("f1") + "/resend", "hints": map[string]any{"allow": []any{"POST"}}}},
+			"self":     link(self("f1"), "GET"), "user": link(user, "GET")}},
+		{okta.FactorTOTP, okta.FactorPendingActivation, map[string]any{
+			"activate": link(self("f1")+"/lifecycle/activate", "POST"), "self": link(self("f1"), "GET"), "user": link(user, "GET")}},
+		{okta.FactorPush, okta.FactorPendingActivation, map[string]any{
+			"poll": link(self("f1")+"/lifecycle/activate/poll", "POST"), "self": link(self("f1"), "GET"), "user": link(user, "GET")}},
+		{okta.FactorTOTP, okta.FactorActive, map[string]any{
+			"verify": link(self("f1")+"/verify", "POST"), "self": link(self("f1"), "GET", "DELETE"), "user": link(user, "GET")}},
+		{okta.FactorQuestion, okta.FactorActive, map[string]any{
+			"questions": link(user+"/factors/questions", "GET"), "self": link(self("f1"), "GET", "DELETE"), "user": link(user, "GET")}},
+	}
+	for _, tt := range tests {
+		b := factorBody{f: org.Factor{ID: "f1", UserID: "00uu1", Type: tt.typ, Status: tt.status}, base: base}
+		out, err := b.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Links map[string]any `json:"_links"`
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if diff := cmp.Diff(tt.want, got.Links); diff != "" {
+			t.Errorf("%s %s _links (-want +got):\n%s", tt.typ, tt.status, diff)
+		}
 	}
 }
